@@ -1,0 +1,41 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+VENV := .venv
+BIN := $(VENV)/bin
+# The first interpreter that is Python 3.12 or newer (pyenv honours .python-version).
+PYTHON ?= $(shell for c in python3 python3.13 python3.12 python; do \
+	$$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$c; break; }; done)
+
+.PHONY: run test lint format bench clean
+
+run: $(VENV)/.installed
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py load_demo
+	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: $(VENV)/.installed
+	$(BIN)/pytest
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+format: $(VENV)/.installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: $(VENV)/.installed
+	$(BIN)/python bench/signing.py
+
+$(VENV)/.installed: pyproject.toml
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "Solidarity needs Python 3.12 or newer (3.13 recommended, see .python-version)."; \
+		echo "None was found on PATH: install one (for example 'pyenv install 3.13') and run make again."; \
+		exit 1; fi
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet . --group dev
+	touch $@
+
+clean:
+	rm -rf $(VENV) staticfiles build *.egg-info
