@@ -1,0 +1,99 @@
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Now
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class PetitionStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    OPEN = "open", _("Open for signatures")
+    CLOSED = "closed", _("Closed")
+
+
+class PetitionQuerySet(models.QuerySet):
+    def published(self):
+        """Letters the public may read: open or closed, never drafts."""
+        return self.exclude(status=PetitionStatus.DRAFT)
+
+    def open(self):
+        """Letters taking signatures now."""
+        return self.filter(status=PetitionStatus.OPEN).filter(
+            Q(closes_at__isnull=True) | Q(closes_at__gt=Now())
+        )
+
+
+class Petition(models.Model):
+    Status = PetitionStatus
+
+    # Editing these once people have signed needs the deliberate "edit text" step in the admin.
+    TEXT_FIELDS = ("title", "addressee", "body", "closing")
+
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    addressee = models.CharField(
+        _("addressee"),
+        max_length=200,
+        blank=True,
+        help_text=_('Who the letter is to, e.g. "To the Kazakhstan Government and Authorities".'),
+    )
+    body = models.TextField(
+        _("letter text"), help_text=_("Plain text. Separate paragraphs with an empty line.")
+    )
+    closing = models.CharField(
+        _("closing line"), max_length=200, blank=True, help_text=_('e.g. "In all sincerity,"')
+    )
+    goal = models.PositiveIntegerField(
+        _("goal"),
+        null=True,
+        blank=True,
+        help_text=_("Number of signatures aimed for; leave empty to show no progress bar."),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status, default=Status.DRAFT, db_index=True
+    )
+    closes_at = models.DateTimeField(
+        _("closes at"),
+        null=True,
+        blank=True,
+        help_text=_("Signing stops at this time. Leave empty to keep the letter open."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = PetitionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("letter")
+        verbose_name_plural = _("letters")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=PetitionStatus.values),
+                name="petitions_petition_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(goal__isnull=True) | Q(goal__gt=0),
+                name="petitions_petition_goal_positive",
+                violation_error_message=_("The goal must be at least one signature."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("petitions:detail", args=[self.slug])
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the letter takes signatures right now."""
+        return self.status == self.Status.OPEN and (
+            self.closes_at is None or self.closes_at > timezone.now()
+        )
+
+    @property
+    def text_is_locked(self) -> bool:
+        """Once anyone has signed, the text they signed must not change by accident."""
+        return self.pk is not None and self.signatures.exists()

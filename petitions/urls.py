@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "petitions"
+urlpatterns = [
+    path("", views.petition_list, name="list"),
+    path("petitions/<slug:slug>/", views.petition_detail, name="detail"),
+]

@@ -1,0 +1,119 @@
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.test import override_settings
+
+from petitions.models import Petition
+from signatories.models import Signature
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _production_like_settings(tmp_path_factory):
+    """Run with production settings, with two exceptions made before any server starts.
+
+    Static files are collected and served hashed, as in production, so a missing file fails a
+    test. Plain HTTP is allowed: tests that care about HTTPS ask for it with secure=True.
+    """
+    with override_settings(
+        STATIC_ROOT=tmp_path_factory.mktemp("static"), SECURE_SSL_REDIRECT=False
+    ):
+        call_command("collectstatic", interactive=False, verbosity=0)
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache(settings):
+    # Counts are cached, and the in-memory cache outlives a test's rolled-back rows.
+    cache.clear()
+    # Strong password hashing is slow by design; tests only need it to work.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def make_petition(db):
+    def make(**overrides) -> Petition:
+        fields = {
+            "slug": "ukteshbayev-open-letter",
+            "title": "Defend Esenbek Ukteshbayev",
+            "addressee": "To the Kazakhstan Government and Authorities",
+            "body": "We call on the government to let him return.\n\nWe are watching.",
+            "closing": "In all sincerity,",
+            "goal": 1000,
+            "status": Petition.Status.OPEN,
+        } | overrides
+        petition = Petition(**fields)
+        petition.full_clean()
+        petition.save()
+        return petition
+
+    return make
+
+
+@pytest.fixture
+def letter(make_petition) -> Petition:
+    """The open letter at /petitions/ukteshbayev-open-letter/."""
+    return make_petition()
+
+
+@pytest.fixture
+def make_signature(db):
+    counter = iter(range(1, 1_000_000))
+
+    def make(petition: Petition, **overrides) -> Signature:
+        number = next(counter)
+        fields = {
+            "petition": petition,
+            "name": f"Signatory {number}",
+            "email": f"signatory{number}@example.org",
+            "organisation": "Zhanartu",
+            "country": "KZ",
+            "status": Signature.Status.APPROVED,
+        } | overrides
+        signature = Signature(**fields)
+        signature.full_clean()
+        signature.save()
+        return signature
+
+    return make
+
+
+@pytest.fixture
+def signing_data():
+    """A valid POST to the signing form."""
+    return {
+        "name": "Aigerim Seitkali",
+        "email": "aigerim@example.org",
+        "organisation": "Zhanartu",
+        "country": "KZ",
+        "comment": "Solidarity from Almaty.",
+    }
+
+
+@pytest.fixture
+def staff_user(django_user_model):
+    """A staff account in one of the groups the data migration creates."""
+    from django.contrib.auth.models import Group
+
+    def make(group: str | None = None):
+        user = django_user_model.objects.create_user(
+            username=(group or "nogroup").lower(), password="correct horse battery", is_staff=True
+        )
+        if group:
+            user.groups.add(Group.objects.get(name=group))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def moderator_client(client, staff_user):
+    client.force_login(staff_user("Moderators"))
+    return client
+
+
+@pytest.fixture
+def organiser_client(client, staff_user):
+    client.force_login(staff_user("Organisers"))
+    return client

@@ -1,0 +1,63 @@
+"""Whatever arrives, the answer is a clear 4xx at worst, never a 500, and nothing is lost."""
+
+import pytest
+from django.test import Client
+
+from signatories.models import Signature
+
+URL = "/petitions/ukteshbayev-open-letter/sign/"
+
+
+@pytest.fixture
+def raw_client():
+    """A client that reports server errors as responses instead of raising them."""
+    return Client(raise_request_exception=False)
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b"name=%FF%FE&email=a%40b.org&country=KZ", "application/x-www-form-urlencoded"),
+        (b'{"name": "JSON"}', "application/json"),
+        (b"\x00\x01\x02", "application/octet-stream"),
+        (b"", "application/x-www-form-urlencoded"),
+        (b"--x\r\nContent-Disposition: form-data; name=name\r\n\r\n", "multipart/form-data"),
+        (b"name=a&" * 2000, "application/x-www-form-urlencoded"),  # too many fields
+        (b"comment=" + b"x" * 3_000_000, "application/x-www-form-urlencoded"),  # too big
+    ],
+)
+def test_malformed_bodies_get_a_4xx(raw_client, letter, make_signature, body, content_type):
+    kept = make_signature(letter)
+
+    response = raw_client.post(URL, body, content_type=content_type)
+
+    assert 400 <= response.status_code < 500
+    assert list(Signature.objects.all()) == [kept]
+
+
+def test_repeated_parameters_take_one_value(client, letter, signing_data):
+    body = "name=First&name=Second&email=a%40example.org&email=b%40example.org&country=KZ"
+
+    response = client.post(URL, body, content_type="application/x-www-form-urlencoded")
+
+    assert response.status_code == 302
+    signature = Signature.objects.get()
+    assert (signature.name, signature.email) == ("Second", "b@example.org")
+
+
+def test_a_file_where_text_was_expected_is_refused_politely(client, letter, signing_data):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = client.post(
+        URL, {**signing_data, "name": SimpleUploadedFile("name.txt", b"Aigerim")}
+    )
+
+    assert response.status_code == 400
+    assert "name" in response.context["form"].errors
+
+
+def test_unknown_letters_and_methods_are_4xx(raw_client, letter, signing_data):
+    assert raw_client.post("/petitions/nope/sign/", signing_data).status_code == 404
+    assert raw_client.put(URL).status_code == 405
+    assert raw_client.get("/petitions/ukteshbayev-open-letter/thanks/?x=%00").status_code == 200
+    assert raw_client.get("/petitions/%00/").status_code == 404

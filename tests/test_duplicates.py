@@ -1,0 +1,115 @@
+import threading
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from signatories.models import Signature, canonical_email
+
+
+def response_fingerprint(response) -> tuple:
+    """Everything a client could compare between two responses."""
+    headers = sorted((k, v) for k, v in response.headers.items() if k.lower() != "date")
+    return response.status_code, headers, response.content, sorted(response.cookies)
+
+
+@pytest.mark.parametrize(
+    "second_email",
+    [
+        "aigerim@example.org",
+        "AIGERIM@Example.ORG",
+        "  aigerim@example.org  ",
+        "aigerim+x@example.org",
+    ],
+)
+def test_second_signature_from_one_mailbox_stores_nothing_and_looks_the_same(
+    client, letter, signing_data, second_email
+):
+    first = client.post("/petitions/ukteshbayev-open-letter/sign/", signing_data)
+    second = client.post(
+        "/petitions/ukteshbayev-open-letter/sign/",
+        {**signing_data, "email": second_email, "name": "Someone Else"},
+    )
+
+    assert Signature.objects.count() == 1
+    assert Signature.objects.get().name == "Aigerim Seitkali"
+    assert response_fingerprint(first) == response_fingerprint(second)
+
+
+def test_duplicate_and_first_signature_land_on_the_same_thanks_page(client, letter, signing_data):
+    first = client.post("/petitions/ukteshbayev-open-letter/sign/", signing_data, follow=True)
+    second = client.post("/petitions/ukteshbayev-open-letter/sign/", signing_data, follow=True)
+
+    assert first.redirect_chain == second.redirect_chain
+    assert first.content == second.content
+
+
+def test_one_mailbox_may_sign_two_different_letters(client, letter, make_petition, signing_data):
+    make_petition(slug="second-letter", title="A second letter")
+
+    client.post("/petitions/ukteshbayev-open-letter/sign/", signing_data)
+    client.post("/petitions/second-letter/sign/", signing_data)
+
+    assert Signature.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("typed", "canonical"),
+    [
+        ("Aigerim@Example.ORG", "aigerim@example.org"),
+        ("a.i.gerim+petitions@GMAIL.com", "aigerim@gmail.com"),
+        ("aigerim@googlemail.com", "aigerim@gmail.com"),
+        ("a.i@example.org", "a.i@example.org"),
+        ("user@пример.рф", "user@xn--e1afmkfd.xn--p1ai"),
+    ],
+)
+def test_canonical_email_ignores_case_tags_and_gmail_dots(typed, canonical):
+    assert canonical_email(typed) == canonical
+
+
+def test_email_is_stored_as_typed_beside_its_canonical_form(client, letter, signing_data):
+    client.post(
+        "/petitions/ukteshbayev-open-letter/sign/",
+        {**signing_data, "email": "Aigerim.S+kz@Gmail.com"},
+    )
+
+    signature = Signature.objects.get()
+    assert signature.email == "Aigerim.S+kz@Gmail.com"
+    assert signature.email_canonical == "aigerims@gmail.com"
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="needs concurrent writers; CI runs it against PostgreSQL",
+)
+@pytest.mark.django_db(transaction=True)
+def test_twenty_concurrent_signatures_from_one_mailbox_store_one_row(make_petition, signing_data):
+    make_petition()
+    barrier = threading.Barrier(20)
+    responses = []
+
+    def sign(number: int) -> None:
+        client = Client()
+        email = "Aigerim@Example.org" if number % 2 else "aigerim@example.org"
+        barrier.wait()
+        try:
+            responses.append(
+                client.post(
+                    "/petitions/ukteshbayev-open-letter/sign/",
+                    {**signing_data, "email": email, "name": f"Racer {number}"},
+                )
+            )
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sign, args=(n,)) for n in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert Signature.objects.count() == 1
+    assert len(responses) == 20
+    first = response_fingerprint(responses[0])
+    assert all(response_fingerprint(r) == first for r in responses)
+    assert responses[0].status_code == 302

@@ -1,0 +1,164 @@
+from datetime import timedelta
+
+from django.utils import timezone
+
+from helpers import page_text
+from petitions.models import Petition
+from signatories.models import Signature
+
+
+def test_letter_page_shows_addressee_text_and_closing(client, letter):
+    response = client.get("/petitions/ukteshbayev-open-letter/")
+
+    assert response.status_code == 200
+    text = page_text(response)
+    assert "To the Kazakhstan Government and Authorities" in text
+    assert "We call on the government to let him return." in text
+    assert "In all sincerity," in text
+    # Paragraphs of the letter stay paragraphs.
+    assert "<p>We are watching.</p>" in response.content.decode()
+
+
+def test_notable_signatories_are_listed_in_their_order_under_the_letter(
+    client, letter, make_signature
+):
+    make_signature(
+        letter, name="Peter Taaffe", notable=True, sort_order=3, source="staff", email=""
+    )
+    make_signature(
+        letter, name="Andrey Hunko", notable=True, sort_order=1, source="staff", email=""
+    )
+    make_signature(
+        letter, name="Jeremy Corbyn", notable=True, sort_order=2, source="staff", email=""
+    )
+
+    text = page_text(client.get("/petitions/ukteshbayev-open-letter/"))
+
+    closing = text.index("In all sincerity,")
+    assert closing < text.index("Andrey Hunko") < text.index("Jeremy Corbyn")
+    assert (
+        text.index("Jeremy Corbyn") < text.index("Peter Taaffe") < text.index("Sign this letter")
+    )
+
+
+def test_signatures_are_listed_newest_first_with_organisation_country_and_comment(
+    client, letter, make_signature
+):
+    now = timezone.now()
+    make_signature(letter, name="Older Signer", created_at=now - timedelta(days=2))
+    make_signature(
+        letter,
+        name="Newer Signer",
+        organisation="Unite",
+        country="GB",
+        comment="Solidarity from Leeds.",
+        created_at=now - timedelta(days=1),
+    )
+
+    text = page_text(client.get("/petitions/ukteshbayev-open-letter/"))
+
+    assert "Newer Signer, Unite (United Kingdom) Solidarity from Leeds." in text
+    assert text.index("Newer Signer") < text.index("Older Signer")
+
+
+def test_count_and_progress_towards_the_goal(client, letter, make_signature):
+    for _ in range(3):
+        make_signature(letter)
+
+    response = client.get("/petitions/ukteshbayev-open-letter/")
+
+    assert "3 signatures of a goal of 1,000" in page_text(response)
+    assert '<progress max="1000" value="3">' in response.content.decode()
+
+
+def test_letter_without_a_goal_shows_no_progress_bar(client, make_petition):
+    make_petition(goal=None)
+
+    response = client.get("/petitions/ukteshbayev-open-letter/")
+
+    assert "<progress" not in response.content.decode()
+    assert "0 signatures" in page_text(response)
+
+
+def test_signatures_are_paginated(client, letter, make_signature, settings):
+    settings.SIGNATURES_PER_PAGE = 2
+    now = timezone.now()
+    for number in range(5):
+        make_signature(letter, name=f"Signer {number}", created_at=now - timedelta(hours=number))
+
+    first = page_text(client.get("/petitions/ukteshbayev-open-letter/"))
+    last = page_text(client.get("/petitions/ukteshbayev-open-letter/?page=3"))
+
+    assert "Signer 0" in first
+    assert "Signer 1" in first
+    assert "Signer 2" not in first
+    assert "Page 1 of 3" in first
+    assert "Signer 4" in last
+    assert "Signer 0" not in last
+    assert "5 signatures" in last
+
+
+def test_nonsense_page_numbers_fall_back_to_a_real_page(client, letter, make_signature):
+    make_signature(letter, name="Only Signer")
+
+    for page in ["abc", "-1", "999999", "1e9", "%00"]:
+        response = client.get(f"/petitions/ukteshbayev-open-letter/?page={page}")
+        assert response.status_code == 200
+        assert "Only Signer" in page_text(response)
+
+
+def test_open_letter_shows_the_signing_form_with_the_contract_fields(client, letter):
+    response = client.get("/petitions/ukteshbayev-open-letter/")
+
+    html = response.content.decode()
+    assert 'action="/petitions/ukteshbayev-open-letter/sign/#sign"' in html
+    for field in ["name", "email", "organisation", "country", "comment", "hide_name"]:
+        assert f'name="{field}"' in html
+    assert "Do not display my name on the website" in page_text(response)
+
+
+def test_unknown_letter_is_404(client, db):
+    assert client.get("/petitions/no-such-letter/").status_code == 404
+
+
+def test_draft_letter_is_hidden_from_the_public_but_staff_may_preview_it(
+    client, admin_client, make_petition
+):
+    make_petition(status=Petition.Status.DRAFT)
+
+    assert client.get("/petitions/ukteshbayev-open-letter/").status_code == 404
+    preview = admin_client.get("/petitions/ukteshbayev-open-letter/")
+    assert preview.status_code == 200
+    assert "public" not in preview["Cache-Control"]
+
+
+def test_page_with_a_form_is_private_and_a_closed_letter_is_cacheable(client, make_petition):
+    petition = make_petition()
+
+    open_page = client.get("/petitions/ukteshbayev-open-letter/")
+    petition.status = Petition.Status.CLOSED
+    petition.save()
+    closed_page = client.get("/petitions/ukteshbayev-open-letter/")
+
+    assert "private" in open_page["Cache-Control"]
+    assert "public" in closed_page["Cache-Control"]
+    assert "max-age=60" in closed_page["Cache-Control"]
+
+
+def test_letter_page_makes_a_bounded_number_of_queries(
+    client, letter, make_signature, django_assert_max_num_queries
+):
+    for number in range(30):
+        make_signature(letter, notable=number < 5, sort_order=number)
+
+    with django_assert_max_num_queries(5):
+        client.get("/petitions/ukteshbayev-open-letter/")
+
+
+def test_approved_count_is_cached_between_requests(client, letter, make_signature):
+    make_signature(letter)
+    client.get("/petitions/ukteshbayev-open-letter/")
+    Signature.objects.all().delete()  # bypasses moderation, so the cache is not told
+
+    # The cached count is served for a short while rather than counted on every request.
+    assert "1 signature" in page_text(client.get("/petitions/ukteshbayev-open-letter/"))

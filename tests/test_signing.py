@@ -1,0 +1,266 @@
+import pytest
+
+from helpers import page_text
+from petitions.models import Petition
+from signatories.models import Signature
+
+
+def test_signing_stores_one_pending_web_signature_and_redirects_to_thanks(
+    client, letter, signing_data
+):
+    response = client.post(
+        "/petitions/ukteshbayev-open-letter/sign/", signing_data | {"hide_name": "on"}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == "/petitions/ukteshbayev-open-letter/thanks/"
+    signature = Signature.objects.get()
+    assert signature.petition == letter
+    assert signature.name == "Aigerim Seitkali"
+    assert signature.email == "aigerim@example.org"
+    assert signature.organisation == "Zhanartu"
+    assert signature.country.code == "KZ"
+    assert signature.comment == "Solidarity from Almaty."
+    assert signature.hide_name is True
+    assert signature.status == Signature.Status.PENDING
+    assert signature.source == Signature.Source.WEB
+    assert signature.confirmed_at is None
+
+
+def test_thanks_page_thanks_the_signer_without_naming_them(client, letter, signing_data):
+    response = client.post("/petitions/ukteshbayev-open-letter/sign/", signing_data, follow=True)
+
+    text = page_text(response)
+    assert "Thank you for signing" in text
+    assert "Aigerim" not in text
+    assert "aigerim@example.org" not in response.content.decode()
+
+
+def test_new_signature_is_not_public_until_approved(client, letter, signing_data):
+    client.post("/petitions/ukteshbayev-open-letter/sign/", signing_data)
+
+    text = page_text(client.get("/petitions/ukteshbayev-open-letter/"))
+    assert "Aigerim Seitkali" not in text
+    assert "0 signatures" in text
+
+
+@pytest.mark.parametrize(
+    ("missing", "message"),
+    [
+        ("name", "This field is required."),
+        ("email", "This field is required."),
+        ("country", "This field is required."),
+    ],
+)
+def test_missing_required_field_is_explained_and_typed_values_are_kept(
+    client, letter, signing_data, missing, message
+):
+    response = client.post(
+        "/petitions/ukteshbayev-open-letter/sign/", {**signing_data, missing: ""}
+    )
+
+    assert response.status_code == 400
+    assert message in page_text(response)
+    assert "Please correct the marked fields below." in page_text(response)
+    form = response.context["form"]
+    assert list(form.errors) == [missing]
+    assert form["organisation"].value() == "Zhanartu"
+    assert 'value="Zhanartu"' in response.content.decode()
+    assert not Signature.objects.exists()
+
+
+def test_organisation_and_comment_are_optional(client, letter, signing_data):
+    response = client.post(
+        "/petitions/ukteshbayev-open-letter/sign/",
+        {**signing_data, "organisation": "", "comment": ""},
+    )
+
+    assert response.status_code == 302
+    assert Signature.objects.get().organisation == ""
+
+
+def test_text_is_stored_in_composed_unicode_form(client, letter, signing_data):
+    decomposed = "Bra\u0308nnberg"  # "ä" typed as "a" plus a combining diaeresis
+
+    client.post(
+        "/petitions/ukteshbayev-open-letter/sign/", {**signing_data, "name": f"Jonas {decomposed}"}
+    )
+
+    assert Signature.objects.get().name == "Jonas Brännberg"
+
+
+def test_comment_keeps_its_paragraphs_with_unified_line_endings(client, letter, signing_data):
+    client.post(
+        "/petitions/ukteshbayev-open-letter/sign/",
+        {**signing_data, "comment": "First line.\r\nSecond line.\rThird."},
+    )
+
+    assert Signature.objects.get().comment == "First line.\nSecond line.\nThird."
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Evil\u202eredis",  # right-to-left override
+        "Null\x00byte",
+        "Bell\x07name",
+        "Line\nbreak",
+        "Zero\u200bwidth",
+        "Z\u0301\u0302\u0303\u0304\u0305\u0306algo",
+    ],
+)
+def test_hidden_or_control_characters_in_a_name_are_refused(client, letter, signing_data, name):
+    response = client.post(
+        "/petitions/ukteshbayev-open-letter/sign/", {**signing_data, "name": name}
+    )
+
+    assert response.status_code == 400
+    assert "name" in response.context["form"].errors
+    assert not Signature.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        '=HYPERLINK("http://x")',
+        "+7 777",
+        "-1",
+        "@SUM(A1)",
+        "＝1+1",
+        "https://spam.example",
+        "www.spam.ru",
+        "cheap-pills.com",
+    ],
+)
+def test_names_that_are_formulas_or_web_addresses_are_refused(client, letter, signing_data, name):
+    response = client.post(
+        "/petitions/ukteshbayev-open-letter/sign/", {**signing_data, "name": name}
+    )
+
+    assert response.status_code == 400
+    assert "name" in response.context["form"].errors
+    assert not Signature.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Есенбек Өктешбаев",  # Kazakh
+        "Алексей Иванов",  # Russian
+        "محمد عبد الله",  # Arabic
+        "王小明",  # Chinese
+        "Luc de Chivré",
+        "Nguyễn Thị Minh Khai",
+        "Mary O'Brien-Smith",
+        "A.N. Other",
+    ],
+)
+def test_names_in_every_script_are_accepted_unchanged(client, letter, signing_data, name):
+    response = client.post(
+        "/petitions/ukteshbayev-open-letter/sign/", {**signing_data, "name": name}
+    )
+
+    assert response.status_code == 302
+    assert Signature.objects.get().name == name
+
+
+@pytest.mark.parametrize(
+    ("field", "length"), [("name", 121), ("organisation", 201), ("comment", 1001)]
+)
+def test_over_long_text_is_refused_with_a_message(client, letter, signing_data, field, length):
+    response = client.post(
+        "/petitions/ukteshbayev-open-letter/sign/", {**signing_data, field: "x" * length}
+    )
+
+    assert response.status_code == 400
+    assert "Ensure this value has at most" in page_text(response)
+    assert not Signature.objects.exists()
+
+
+def test_invalid_email_is_refused(client, letter, signing_data):
+    response = client.post(
+        "/petitions/ukteshbayev-open-letter/sign/", {**signing_data, "email": "not-an-address"}
+    )
+
+    assert response.status_code == 400
+    assert "Enter a valid email address." in page_text(response)
+
+
+def test_unknown_country_is_refused(client, letter, signing_data):
+    response = client.post(
+        "/petitions/ukteshbayev-open-letter/sign/", {**signing_data, "country": "XX"}
+    )
+
+    assert response.status_code == 400
+    assert "country" in response.context["form"].errors
+
+
+def test_tampered_fields_cannot_approve_or_move_a_signature(
+    client, letter, make_petition, signing_data
+):
+    other = make_petition(slug="another-letter", title="Another letter")
+
+    client.post(
+        "/petitions/ukteshbayev-open-letter/sign/",
+        {
+            **signing_data,
+            "status": "approved",
+            "petition": other.pk,
+            "source": "staff",
+            "notable": "on",
+            "confirmed_at": "2020-01-01 00:00",
+            "moderated_by": "1",
+        },
+    )
+
+    signature = Signature.objects.get()
+    assert signature.petition == letter
+    assert signature.status == Signature.Status.PENDING
+    assert signature.source == Signature.Source.WEB
+    assert signature.notable is False
+    assert signature.confirmed_at is None
+    assert signature.moderated_by is None
+
+
+def test_closed_letter_shows_no_form_and_refuses_signatures(client, make_petition, signing_data):
+    make_petition(status=Petition.Status.CLOSED)
+
+    page = client.get("/petitions/ukteshbayev-open-letter/")
+    response = client.post("/petitions/ukteshbayev-open-letter/sign/", signing_data)
+
+    assert 'name="email"' not in page.content.decode()
+    assert "This letter is closed to new signatures." in page_text(page)
+    assert response.status_code == 403
+    assert "This letter is closed to new signatures." in page_text(response)
+    assert not Signature.objects.exists()
+
+
+def test_letter_past_its_closing_time_refuses_signatures(client, make_petition, signing_data):
+    make_petition(closes_at="2020-01-01T00:00:00Z")
+
+    response = client.post("/petitions/ukteshbayev-open-letter/sign/", signing_data)
+
+    assert response.status_code == 403
+    assert not Signature.objects.exists()
+
+
+def test_draft_letter_cannot_be_signed(client, make_petition, signing_data):
+    make_petition(status=Petition.Status.DRAFT)
+
+    assert client.post("/petitions/ukteshbayev-open-letter/sign/", signing_data).status_code == 404
+    assert not Signature.objects.exists()
+
+
+def test_signing_needs_a_post(client, letter):
+    assert client.get("/petitions/ukteshbayev-open-letter/sign/").status_code == 405
+
+
+def test_signing_form_is_protected_by_csrf(letter, signing_data):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post(
+        "/petitions/ukteshbayev-open-letter/sign/", signing_data
+    )
+
+    assert response.status_code == 403
+    assert not Signature.objects.exists()
