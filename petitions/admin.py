@@ -1,0 +1,120 @@
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from signatories.export import STATUS_CHOICES
+from signatories.models import Signature
+
+from .forms import EditSignedTextForm
+from .models import Petition
+
+
+def count_of(status: str) -> Count:
+    return Count("signatures", filter=Q(signatures__status=status))
+
+
+@admin.register(Petition)
+class PetitionAdmin(admin.ModelAdmin):
+    list_display = ["title", "status", "approved", "pending", "rejected", "closes_at", "links"]
+    list_filter = ["status"]
+    search_fields = ["title", "slug", "addressee"]
+    prepopulated_fields = {"slug": ["title"]}
+    change_form_template = "admin/petitions/petition/change_form.html"
+
+    def get_queryset(self, request: HttpRequest):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                approved=count_of(Signature.Status.APPROVED),
+                pending=count_of(Signature.Status.PENDING),
+                rejected=count_of(Signature.Status.REJECTED),
+            )
+        )
+
+    @admin.display(description=_("approved"), ordering="approved")
+    def approved(self, petition: Petition) -> int:
+        return petition.approved
+
+    @admin.display(description=_("pending"), ordering="pending")
+    def pending(self, petition: Petition) -> int:
+        return petition.pending
+
+    @admin.display(description=_("rejected"), ordering="rejected")
+    def rejected(self, petition: Petition) -> int:
+        return petition.rejected
+
+    @admin.display(description=_("links"))
+    def links(self, petition: Petition) -> str:
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            petition.get_absolute_url(),
+            _("public page"),
+            signatures_url(petition),
+            _("signatures"),
+        )
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Petition | None = None):
+        # The slug is in every shared link and printed sheet, the text is what people signed.
+        if obj is not None and obj.text_is_locked:
+            return ["slug", *Petition.TEXT_FIELDS]
+        return []
+
+    def get_prepopulated_fields(self, request: HttpRequest, obj: Petition | None = None):
+        return {} if obj is not None and obj.text_is_locked else self.prepopulated_fields
+
+    def render_change_form(self, request, context, *args, obj=None, **kwargs):
+        context.update(
+            export_statuses=STATUS_CHOICES,
+            can_export=request.user.has_perm("signatories.export_signature"),
+            signatures_url=obj and signatures_url(obj),
+        )
+        return super().render_change_form(request, context, *args, obj=obj, **kwargs)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:petition_id>/edit-text/",
+                self.admin_site.admin_view(self.edit_text_view),
+                name="petitions_petition_edit_text",
+            ),
+            *super().get_urls(),
+        ]
+
+    def edit_text_view(self, request: HttpRequest, petition_id: int) -> HttpResponse:
+        """Change the text of a letter that has signatures, after an explicit confirmation."""
+        petition = get_object_or_404(Petition, pk=petition_id)
+        if not self.has_change_permission(request, petition):
+            raise PermissionDenied
+        form = EditSignedTextForm(request.POST or None, instance=petition)
+        if request.method == "POST" and form.is_valid():
+            form.save()
+            changed = [
+                str(form.fields[name].label)
+                for name in form.changed_data
+                if name in Petition.TEXT_FIELDS
+            ]
+            self.log_change(request, petition, [{"changed": {"fields": changed}}])
+            self.message_user(request, _("The letter text was changed."), messages.WARNING)
+            return redirect("admin:petitions_petition_change", petition.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Edit the text of a signed letter"),
+            "opts": self.opts,
+            "original": petition,
+            "form": form,
+            "signature_count": petition.signatures.count(),
+        }
+        return TemplateResponse(request, "admin/petitions/petition/edit_text.html", context)
+
+
+def signatures_url(petition: Petition) -> str:
+    return (
+        reverse("admin:signatories_signature_changelist") + f"?petition__id__exact={petition.pk}"
+    )

@@ -1,0 +1,201 @@
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.http import StreamingHttpResponse
+
+from helpers import csv_rows
+from signatories.models import Signature
+
+CONTRACT_HEADER = "signed_at,name,email,organisation,country,comment,hide_name,status,confirmed"
+
+
+def export_command(*args: str) -> bytes:
+    out = io.StringIO()
+    call_command("export_signatures", *args, stdout=out)
+    return out.getvalue().encode("utf-8")
+
+
+def test_csv_starts_with_a_bom_and_the_contract_header(letter, make_signature):
+    make_signature(letter)
+
+    data = export_command("ukteshbayev-open-letter")
+
+    assert data.startswith(b"\xef\xbb\xbf" + CONTRACT_HEADER.encode())
+
+
+def test_csv_rows_hold_every_field_of_a_signature(letter, make_signature):
+    make_signature(
+        letter,
+        name="Jonas Brännberg",
+        email="jonas@example.org",
+        organisation="Rättvisepartiet Socialisterna",
+        country="SE",
+        comment="Solidarity",
+        hide_name=True,
+        created_at="2026-03-01T12:30:00Z",
+    )
+
+    [row] = csv_rows(export_command("ukteshbayev-open-letter"))
+
+    assert row == {
+        "signed_at": "2026-03-01 12:30:00",
+        "name": "Jonas Brännberg",
+        "email": "jonas@example.org",
+        "organisation": "Rättvisepartiet Socialisterna",
+        "country": "SE",
+        "comment": "Solidarity",
+        "hide_name": "yes",
+        "status": "approved",
+        "confirmed": "no",
+        "source": "web",
+        "notable": "no",
+        "letter": "ukteshbayev-open-letter",
+    }
+
+
+def test_csv_quotes_commas_quotes_and_line_breaks_as_rfc_4180_says(letter, make_signature):
+    make_signature(letter, name='Tom "Red" Smith', organisation="Unite, Leeds", comment="a\nb")
+
+    data = export_command("ukteshbayev-open-letter").decode("utf-8-sig")
+
+    assert ',"Tom ""Red"" Smith",' in data
+    assert '"Unite, Leeds"' in data
+    assert '"a\nb"' in data
+    assert data.count("\r\n") == 2  # header and row end with CRLF; the newline inside is kept
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["=1+1", "+1", "-1", "@SUM(A1:A2)", "\tTab", "\rReturn", "＝1+1", '=HYPERLINK("x")'],
+)
+def test_cells_that_look_like_formulas_are_neutralised(letter, make_signature, typed):
+    make_signature(letter, source="paper", organisation=typed, comment=typed)
+
+    [row] = csv_rows(export_command("ukteshbayev-open-letter"))
+
+    assert row["organisation"] == "'" + typed
+    assert row["comment"] == "'" + typed
+
+
+def test_status_option_selects_which_signatures_are_exported(letter, make_signature):
+    make_signature(letter, name="Approved One")
+    make_signature(letter, name="Pending One", status=Signature.Status.PENDING)
+    make_signature(letter, name="Rejected One", status=Signature.Status.REJECTED)
+
+    def names(status: str) -> list[str]:
+        rows = csv_rows(export_command("ukteshbayev-open-letter", "--status", status))
+        return sorted(row["name"] for row in rows)
+
+    assert names("approved") == ["Approved One"]
+    assert names("pending") == ["Pending One"]
+    assert names("rejected") == ["Rejected One"]
+    assert names("all") == ["Approved One", "Pending One", "Rejected One"]
+
+
+def test_export_leaves_out_other_letters(letter, make_petition, make_signature):
+    make_signature(letter, name="Ours")
+    make_signature(make_petition(slug="other", title="Other"), name="Theirs")
+
+    assert [row["name"] for row in csv_rows(export_command("ukteshbayev-open-letter"))] == ["Ours"]
+
+
+def test_output_option_writes_the_same_bytes_as_stdout(letter, make_signature, tmp_path):
+    make_signature(letter, name="Есенбек Өктешбаев")
+    target = tmp_path / "signatures.csv"
+
+    call_command("export_signatures", "ukteshbayev-open-letter", output=str(target))
+
+    assert target.read_bytes() == export_command("ukteshbayev-open-letter")
+
+
+def test_unknown_letter_or_status_is_a_clear_command_error(db):
+    with pytest.raises(CommandError, match="No letter has the slug 'nope'"):
+        call_command("export_signatures", "nope")
+    with pytest.raises(CommandError, match="invalid choice"):
+        call_command("export_signatures", "nope", "--status", "everything")
+
+
+def test_admin_export_streams_the_same_csv_as_the_command(
+    organiser_client, letter, make_signature
+):
+    make_signature(letter, name="Luc de Chivré", organisation="=CGT")
+    make_signature(letter, name="Pending", status=Signature.Status.PENDING)
+
+    response = organiser_client.get(f"/admin/signatories/signature/export/{letter.pk}/?status=all")
+
+    assert response.status_code == 200
+    assert isinstance(response, StreamingHttpResponse)
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith(
+        'attachment; filename="ukteshbayev-open-letter-all-'
+    )
+    assert "no-store" in response["Cache-Control"]
+    assert b"".join(response.streaming_content) == export_command(
+        "ukteshbayev-open-letter", "--status", "all"
+    )
+
+
+def test_admin_export_defaults_to_approved_and_refuses_unknown_status(
+    organiser_client, letter, make_signature
+):
+    make_signature(letter, name="Approved")
+    make_signature(letter, name="Pending", status=Signature.Status.PENDING)
+    url = f"/admin/signatories/signature/export/{letter.pk}/"
+
+    rows = csv_rows(b"".join(organiser_client.get(url).streaming_content))
+
+    assert [row["name"] for row in rows] == ["Approved"]
+    assert organiser_client.get(url + "?status=everything").status_code == 400
+
+
+def test_export_needs_the_export_permission(moderator_client, letter, make_signature):
+    make_signature(letter)
+
+    response = moderator_client.get(f"/admin/signatories/signature/export/{letter.pk}/")
+
+    assert response.status_code == 403
+
+
+def test_admin_action_exports_only_the_selected_signatures(
+    organiser_client, letter, make_signature
+):
+    chosen = make_signature(letter, name="Chosen")
+    make_signature(letter, name="Not chosen")
+
+    response = organiser_client.post(
+        "/admin/signatories/signature/",
+        {"action": "export_csv", "_selected_action": [chosen.pk]},
+    )
+
+    assert "no-store" in response["Cache-Control"]
+    rows = csv_rows(b"".join(response.streaming_content))
+    assert [row["name"] for row in rows] == ["Chosen"]
+
+
+def test_export_action_is_not_offered_to_moderators(moderator_client, letter, make_signature):
+    make_signature(letter)
+
+    response = moderator_client.get("/admin/signatories/signature/")
+
+    actions = [name for name, _label in response.context["action_form"].fields["action"].choices]
+    assert "export_csv" not in actions
+    assert "approve" in actions
+
+
+def test_large_export_streams_every_row(letter):
+    Signature.objects.bulk_create(
+        Signature(
+            petition=letter,
+            name=f"Signer {n}",
+            email=f"s{n}@example.org",
+            email_canonical=f"s{n}@example.org",
+            status="approved",
+        )
+        for n in range(5000)
+    )
+
+    rows = csv_rows(export_command("ukteshbayev-open-letter"))
+
+    assert len(rows) == 5000
+    assert rows[-1]["name"] == "Signer 4999"

@@ -1,0 +1,200 @@
+from django.contrib.auth.models import Permission
+
+from helpers import page_text
+from signatories.models import Signature
+
+
+def run_action(client, action: str, *signatures: Signature):
+    return client.post(
+        "/admin/signatories/signature/",
+        {"action": action, "_selected_action": [s.pk for s in signatures]},
+        follow=True,
+    )
+
+
+def test_moderator_approves_selected_signatures_and_is_recorded(
+    moderator_client, letter, make_signature
+):
+    first = make_signature(letter, status=Signature.Status.PENDING)
+    second = make_signature(letter, status=Signature.Status.PENDING)
+    untouched = make_signature(letter, status=Signature.Status.PENDING)
+
+    response = run_action(moderator_client, "approve", first, second)
+
+    assert "Approved 2 signatures." in page_text(response)
+    for signature in [first, second]:
+        signature.refresh_from_db()
+        assert signature.status == Signature.Status.APPROVED
+        assert signature.moderated_by.username == "moderators"
+        assert signature.moderated_at is not None
+    untouched.refresh_from_db()
+    assert untouched.status == Signature.Status.PENDING
+    assert untouched.moderated_by is None
+
+
+def test_moderator_rejects_selected_signatures(moderator_client, letter, make_signature):
+    spam = make_signature(letter, status=Signature.Status.PENDING)
+
+    response = run_action(moderator_client, "reject", spam)
+
+    spam.refresh_from_db()
+    assert "Rejected 1 signature." in page_text(response)
+    assert spam.status == Signature.Status.REJECTED
+    assert spam.moderated_by.username == "moderators"
+
+
+def test_approval_shows_on_the_public_page_at_once(
+    client, moderator_client, letter, make_signature
+):
+    signature = make_signature(letter, name="Newly Approved", status=Signature.Status.PENDING)
+    assert "0 signatures" in page_text(client.get("/petitions/ukteshbayev-open-letter/"))
+
+    run_action(moderator_client, "approve", signature)
+    client.logout()
+
+    text = page_text(client.get("/petitions/ukteshbayev-open-letter/"))
+    assert "1 signature" in text
+    assert "Newly Approved" in text
+
+
+def test_rejecting_an_approved_signature_takes_it_off_the_page(
+    client, moderator_client, letter, make_signature
+):
+    signature = make_signature(letter, name="Forged Name")
+    client.get("/petitions/ukteshbayev-open-letter/")  # warms the cached count
+
+    run_action(moderator_client, "reject", signature)
+    client.logout()
+
+    text = page_text(client.get("/petitions/ukteshbayev-open-letter/"))
+    assert "Forged Name" not in text
+    assert "0 signatures" in text
+
+
+def test_staff_without_the_change_permission_cannot_approve(
+    client, staff_user, letter, make_signature
+):
+    user = staff_user()
+    user.user_permissions.add(Permission.objects.get(codename="view_signature"))
+    client.force_login(user)
+    signature = make_signature(letter, status=Signature.Status.PENDING)
+
+    run_action(client, "approve", signature)
+
+    signature.refresh_from_db()
+    assert signature.status == Signature.Status.PENDING
+
+
+def test_changing_the_status_by_hand_is_recorded_too(moderator_client, letter, make_signature):
+    signature = make_signature(letter, status=Signature.Status.PENDING)
+
+    response = moderator_client.post(
+        f"/admin/signatories/signature/{signature.pk}/change/",
+        {
+            "petition": letter.pk,
+            "status": "approved",
+            "name": signature.name,
+            "email": signature.email,
+            "country": "KZ",
+            "source": "web",
+            "created_at_0": "2026-11-01",
+            "created_at_1": "10:00:00",
+            "sort_order": 0,
+        },
+    )
+
+    assert response.status_code == 302
+    signature.refresh_from_db()
+    assert signature.status == Signature.Status.APPROVED
+    assert signature.moderated_by.username == "moderators"
+
+
+def test_moderation_queue_filters_by_every_facet(moderator_client, letter, make_signature):
+    make_signature(letter, name="Pending Kazakh", status="pending", country="KZ")
+    make_signature(letter, name="Approved Briton", country="GB", hide_name=True)
+    make_signature(letter, name="Paper Signer", source="paper", email="", country="DE")
+
+    def names(query: str) -> set[str]:
+        response = moderator_client.get(f"/admin/signatories/signature/?{query}")
+        assert response.status_code == 200
+        return {s.name for s in response.context["cl"].result_list}
+
+    assert names("status__exact=pending") == {"Pending Kazakh"}
+    assert names(f"petition__id__exact={letter.pk}") == {
+        "Pending Kazakh",
+        "Approved Briton",
+        "Paper Signer",
+    }
+    assert names("confirmed=no") == {"Pending Kazakh", "Approved Briton", "Paper Signer"}
+    assert names("confirmed=yes") == set()
+    assert names("country=GB") == {"Approved Briton"}
+    assert names("hide_name__exact=1") == {"Approved Briton"}
+    assert names("source__exact=paper") == {"Paper Signer"}
+    assert names("q=Kazakh") == {"Pending Kazakh"}
+    assert names("q=signatory2%40example.org") == {"Approved Briton"}
+
+
+def test_queue_does_not_count_the_whole_table(moderator_client, letter, make_signature):
+    make_signature(letter)
+
+    response = moderator_client.get("/admin/signatories/signature/?status__exact=approved")
+
+    assert response.context["cl"].show_full_result_count is False
+    assert response.context["cl"].full_result_count is None
+
+
+def test_staff_add_a_paper_signature_without_an_email(moderator_client, letter):
+    response = moderator_client.post(
+        "/admin/signatories/signature/add/",
+        {
+            "petition": letter.pk,
+            "status": "approved",
+            "name": "Paper Signer",
+            "email": "",
+            "organisation": "Unite",
+            "country": "GB",
+            "comment": "",
+            "source": "paper",
+            "created_at_0": "2026-11-01",
+            "created_at_1": "10:00:00",
+            "sort_order": 0,
+        },
+    )
+
+    assert response.status_code == 302
+    signature = Signature.objects.get()
+    assert signature.source == Signature.Source.PAPER
+    assert signature.email == ""
+    assert signature.confirmed_at is not None
+    assert signature.moderated_by.username == "moderators"
+
+
+def test_add_form_suggests_a_paper_signature(moderator_client, db):
+    response = moderator_client.get("/admin/signatories/signature/add/")
+
+    assert response.context["adminform"].form.initial["source"] == "paper"
+
+
+def test_admin_refuses_a_second_signature_from_one_mailbox(
+    moderator_client, letter, make_signature
+):
+    make_signature(letter, email="aigerim@example.org")
+
+    response = moderator_client.post(
+        "/admin/signatories/signature/add/",
+        {
+            "petition": letter.pk,
+            "status": "approved",
+            "name": "Copy",
+            "email": "AIGERIM@example.org",
+            "country": "KZ",
+            "source": "staff",
+            "created_at_0": "2026-11-01",
+            "created_at_1": "10:00:00",
+            "sort_order": 0,
+        },
+    )
+
+    assert response.status_code == 200
+    assert "This email address has already signed this letter." in page_text(response)
+    assert Signature.objects.count() == 1
