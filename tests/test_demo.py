@@ -1,0 +1,89 @@
+import io
+
+from django.core.management import call_command
+
+from helpers import page_text
+from petitions.models import Petition
+from signatories import demo
+from signatories.models import Signature
+
+
+def load_demo() -> None:
+    call_command("load_demo", stdout=io.StringIO())
+
+
+def test_load_demo_creates_the_open_letter(client, db):
+    load_demo()
+
+    petition = Petition.objects.get(slug="ukteshbayev-open-letter")
+    assert petition.status == Petition.Status.OPEN
+    assert petition.addressee == "To the Kazakhstan Government and Authorities"
+    assert petition.closing == "In all sincerity,"
+    assert petition.body.startswith("The Kazakhstan trade union and opposition leader")
+    assert petition.is_open
+
+
+def test_load_demo_twice_changes_nothing(db):
+    load_demo()
+    before = list(Signature.objects.values_list("pk", "name", "status").order_by("pk"))
+
+    load_demo()
+
+    assert Petition.objects.count() == 1
+    assert list(Signature.objects.values_list("pk", "name", "status").order_by("pk")) == before
+
+
+def test_demo_names_the_initial_signatories_in_the_letters_order(client, db):
+    load_demo()
+
+    text = page_text(client.get("/petitions/ukteshbayev-open-letter/"))
+
+    positions = [text.index(name) for name, _org, _country in demo.NOTABLES]
+    assert positions == sorted(positions)
+    assert text.index("In all sincerity,") < positions[0]
+    assert text.index("Andrey Hunko") < text.index("Peter Taaffe")
+
+
+def test_demo_signatures_are_published_with_comments_and_counted(client, db):
+    load_demo()
+
+    response = client.get("/petitions/ukteshbayev-open-letter/?page=1")
+    text = page_text(response)
+    total = len(demo.NOTABLES) + len(demo.SIGNATURES)
+
+    assert f"{total} signatures of a goal of 1,000" in text
+    assert "Ben Robinson, Youth Fight for Jobs" in text
+    assert (
+        "Dave Ireland, unemployed No one should be punished for voicing political opposition."
+        in text
+    )
+
+
+def test_demo_fixes_the_old_sites_bugs(client, db):
+    load_demo()
+
+    pages = "".join(
+        client.get(f"/petitions/ukteshbayev-open-letter/?page={n}").content.decode()
+        for n in (1, 2)
+    )
+    text = " ".join(
+        page_text(client.get(f"/petitions/ukteshbayev-open-letter/?page={n}")) for n in (1, 2)
+    )
+
+    assert "Greek secondary school teachers' union" in text
+    assert "youth wing of education workers' union" in text
+    assert "\\'" not in pages
+    assert "&amp;#x27;" not in pages
+    assert "xxxxxxxx" not in pages
+    assert "Unite the Union" not in text  # the hidden signatory's organisation
+    for accented in ["Jonas Brännberg", "Helga Schröder", "Gauche Révolutionnaire", "Luleå"]:
+        assert accented in text
+
+
+def test_demo_keeps_the_hidden_signatory_hidden_but_counted(db):
+    load_demo()
+
+    hidden = Signature.objects.get(hide_name=True)
+    assert hidden.organisation == "Unite the Union"
+    assert hidden.status == Signature.Status.APPROVED
+    assert Signature.objects.approved().count() == len(demo.NOTABLES) + len(demo.SIGNATURES)
