@@ -1,0 +1,134 @@
+"""The core journey in a real browser, as a new user would try it: JavaScript off on the public
+site, a phone-sized screen, the admin to approve, a CSV to open."""
+
+import io
+import os
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect, sync_playwright
+
+from helpers import csv_rows
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Browser tests need Chromium at {CHROMIUM}: apt-get install chromium")
+    # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls next to
+    # one unless told the calls stay synchronous, which they do here.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()
+    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+
+
+@pytest.fixture(autouse=True)
+def _unhashed_static_files(settings):
+    # The live server serves static files straight from the source folders, by their own names.
+    settings.STORAGES = settings.STORAGES | {
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    }
+
+
+@pytest.fixture
+def phone(browser):
+    """A phone-sized page with JavaScript off: the site must work without it."""
+    context = browser.new_context(
+        java_script_enabled=False, viewport={"width": 375, "height": 740}, accept_downloads=True
+    )
+    context.set_default_timeout(10_000)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def demo(live_server):
+    call_command("load_demo", stdout=io.StringIO())
+    return live_server.url
+
+
+def sign(page, base: str, *, name: str, email: str, hide: bool = False) -> None:
+    page.goto(f"{base}/petitions/ukteshbayev-open-letter/")
+    page.get_by_label("Name:", exact=True).fill(name)
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Organisation / union").fill("Жанарту workers' union")
+    page.get_by_label("Country").select_option("KZ")
+    page.get_by_label("Comment").fill("Solidarity from Almaty.")
+    if hide:
+        page.get_by_label("Do not display my name on the website").check()
+    page.get_by_role("button", name="Sign the letter").click()
+    expect(page.get_by_role("heading", name="Thank you for signing")).to_be_visible()
+
+
+def test_sign_approve_publish_and_export_in_a_browser(phone, demo, admin_user, tmp_path):
+    sign(phone, demo, name="Aigerim Seitkali", email="aigerim@example.org")
+    sign(phone, demo, name="Secret Supporter", email="secret@example.org", hide=True)
+
+    phone.goto(f"{demo}/admin/")
+    phone.get_by_label("Username").fill("admin")
+    phone.get_by_label("Password").fill("password")
+    phone.get_by_role("button", name="Log in").click()
+    phone.goto(f"{demo}/admin/signatories/signature/?status__exact=pending")
+    expect(phone.get_by_text("Aigerim Seitkali")).to_be_visible()
+    phone.locator("input[name=_selected_action]").nth(0).check()
+    phone.locator("input[name=_selected_action]").nth(1).check()
+    phone.locator("select[name=action]").select_option("approve")
+    phone.get_by_role("button", name="Run").click()
+    expect(phone.get_by_text("Approved 2 signatures.")).to_be_visible()
+
+    phone.goto(f"{demo}/petitions/ukteshbayev-open-letter/")
+    expect(phone.get_by_text("66 signatures", exact=False)).to_be_visible()
+    expect(phone.get_by_text("Aigerim Seitkali")).to_be_visible()
+    expect(phone.get_by_text("Жанарту workers' union").first).to_be_visible()
+    expect(phone.get_by_text("Secret Supporter")).to_have_count(0)
+    assert "aigerim@example.org" not in phone.content()
+
+    phone.goto(f"{demo}/admin/petitions/petition/")
+    phone.get_by_role("link", name="Defend trade unionist Esenbek Ukteshbayev").click()
+    phone.get_by_label("Signatures to export").select_option("approved")
+    with phone.expect_download() as download:
+        phone.get_by_role("button", name="Download CSV").click()
+    path = tmp_path / "export.csv"
+    download.value.save_as(path)
+    rows = {row["name"]: row for row in csv_rows(path.read_bytes())}
+    assert rows["Aigerim Seitkali"]["organisation"] == "Жанарту workers' union"
+    assert rows["Aigerim Seitkali"]["email"] == "aigerim@example.org"
+    assert rows["Secret Supporter"]["hide_name"] == "yes"
+    assert len(rows) == 66
+
+
+def test_a_mistake_is_explained_and_nothing_typed_is_lost(phone, demo):
+    phone.goto(f"{demo}/petitions/ukteshbayev-open-letter/")
+    phone.get_by_label("Name:", exact=True).fill("www.spam.ru")
+    phone.get_by_label("Email address").fill("aigerim@example.org")
+    phone.get_by_label("Comment").fill("Keep this comment.")
+    phone.get_by_label("Country").select_option("KZ")
+    phone.get_by_role("button", name="Sign the letter").click()
+
+    expect(phone.get_by_text("Please enter your name, not a web address.")).to_be_visible()
+    expect(phone.get_by_label("Email address")).to_have_value("aigerim@example.org")
+    expect(phone.get_by_label("Comment")).to_have_value("Keep this comment.")
+    assert phone.url.endswith("/petitions/ukteshbayev-open-letter/sign/#sign")
+
+
+def test_letter_fits_a_phone_screen(browser, demo):
+    context = browser.new_context(viewport={"width": 375, "height": 740})
+    page = context.new_page()
+    page.goto(f"{demo}/petitions/ukteshbayev-open-letter/")
+
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    button = page.get_by_role("button", name="Sign the letter").bounding_box()
+    context.close()
+
+    assert overflow <= 0
+    assert button["width"] >= 44
+    assert button["height"] >= 44
