@@ -1,15 +1,15 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from signatories.export import STATUS_CHOICES
-from signatories.models import Signature
+from signatories.admin import CheckedSelectionMixin
+from signatories.models import STATUS_FILTER_CHOICES, Signature
 
 from .forms import EditSignedTextForm
 from .models import Petition
@@ -20,14 +20,13 @@ def count_of(status: str) -> Count:
 
 
 @admin.register(Petition)
-class PetitionAdmin(admin.ModelAdmin):
+class PetitionAdmin(CheckedSelectionMixin, admin.ModelAdmin):
     list_display = ["title", "status", "approved", "pending", "rejected", "closes_at", "links"]
     list_filter = ["status"]
     search_fields = ["title", "slug", "addressee"]
     prepopulated_fields = {"slug": ["title"]}
-    change_form_template = "admin/petitions/petition/change_form.html"
 
-    def get_queryset(self, request: HttpRequest):
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
         return (
             super()
             .get_queryset(request)
@@ -37,6 +36,11 @@ class PetitionAdmin(admin.ModelAdmin):
                 rejected=count_of(Signature.Status.REJECTED),
             )
         )
+
+    def get_list_display(self, request: HttpRequest) -> list[str]:
+        if request.user.has_perm("signatories.export_signature"):
+            return [*self.list_display, "export"]
+        return self.list_display
 
     @admin.display(description=_("approved"), ordering="approved")
     def approved(self, petition: Petition) -> int:
@@ -60,24 +64,31 @@ class PetitionAdmin(admin.ModelAdmin):
             _("signatures"),
         )
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Petition | None = None):
+    @admin.display(description=_("export"))
+    def export(self, petition: Petition) -> str:
+        return format_html('<a href="{}">{}</a>', export_url(petition), _("approved, as CSV"))
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Petition | None = None) -> list[str]:
         # The slug is in every shared link and printed sheet, the text is what people signed.
         if obj is not None and obj.text_is_locked:
             return ["slug", *Petition.TEXT_FIELDS]
         return []
 
-    def get_prepopulated_fields(self, request: HttpRequest, obj: Petition | None = None):
+    def get_prepopulated_fields(self, request: HttpRequest, obj: Petition | None = None) -> dict:
         return {} if obj is not None and obj.text_is_locked else self.prepopulated_fields
 
-    def render_change_form(self, request, context, *args, obj=None, **kwargs):
+    def render_change_form(
+        self, request: HttpRequest, context: dict, *args, obj: Petition | None = None, **kwargs
+    ) -> HttpResponse:
         context.update(
-            export_statuses=STATUS_CHOICES,
+            export_statuses=STATUS_FILTER_CHOICES,
+            export_url=obj and export_url(obj),
             can_export=request.user.has_perm("signatories.export_signature"),
             signatures_url=obj and signatures_url(obj),
         )
         return super().render_change_form(request, context, *args, obj=obj, **kwargs)
 
-    def get_urls(self):
+    def get_urls(self) -> list[URLPattern]:
         return [
             path(
                 "<int:petition_id>/edit-text/",
@@ -116,5 +127,10 @@ class PetitionAdmin(admin.ModelAdmin):
 
 def signatures_url(petition: Petition) -> str:
     return (
-        reverse("admin:signatories_signature_changelist") + f"?petition__id__exact={petition.pk}"
+        reverse("admin:signatories_signature_changelist")
+        + f"?status=all&petition__id__exact={petition.pk}"
     )
+
+
+def export_url(petition: Petition) -> str:
+    return reverse("admin:signatories_signature_export", args=[petition.pk])

@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 
@@ -13,11 +14,11 @@ class PetitionStatus(models.TextChoices):
 
 
 class PetitionQuerySet(models.QuerySet):
-    def published(self):
+    def published(self) -> "PetitionQuerySet":
         """Letters the public may read: open or closed, never drafts."""
         return self.exclude(status=PetitionStatus.DRAFT)
 
-    def open(self):
+    def open(self) -> "PetitionQuerySet":
         """Letters taking signatures now."""
         return self.filter(status=PetitionStatus.OPEN).filter(
             Q(closes_at__isnull=True) | Q(closes_at__gt=Now())
@@ -93,7 +94,7 @@ class Petition(models.Model):
             self.closes_at is None or self.closes_at > timezone.now()
         )
 
-    @property
+    @cached_property
     def text_is_locked(self) -> bool:
         """Once anyone has signed, the text they signed must not change by accident."""
         return self.pk is not None and self.signatures.exists()

@@ -1,64 +1,83 @@
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.cache import patch_cache_control
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from signatories.forms import SignatureForm
-from signatories.models import Signature
+from signatories.models import letter_counts
 
 from .models import Petition
 
 
 @require_safe
+@cache_control(public=True, max_age=60)
 def petition_list(request: HttpRequest) -> HttpResponse:
     """The home page: every letter open for signatures."""
     petitions = [
-        (petition, Signature.objects.approved_count(petition))
-        for petition in Petition.objects.open().order_by("-created_at")
+        (petition, letter_counts(petition).approved) for petition in Petition.objects.open()
     ]
-    response = render(request, "petitions/petition_list.html", {"petitions": petitions})
-    patch_cache_control(response, public=True, max_age=60)
-    return response
+    return render(request, "petitions/petition_list.html", {"petitions": petitions})
 
 
 @require_safe
 def petition_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A letter, its signatories and, while it is open, the signing form."""
-    petition = get_object_or_404(visible_petitions(request), slug=slug)
-    return render_letter(request, petition)
+    return render_letter(request, get_letter(request, slug))
 
 
-def visible_petitions(request: HttpRequest):
-    """Staff may preview drafts; everyone else sees published letters only."""
-    return Petition.objects.all() if request.user.is_staff else Petition.objects.published()
+def get_letter(request: HttpRequest, slug: str) -> Petition:
+    """A published letter, or a draft for staff to preview.
+
+    The session is read only when the slug is no published letter, so public pages never vary
+    on the visitor's cookies and a CDN can share them.
+    """
+    petition = Petition.objects.published().filter(slug=slug).first()
+    if petition is None and request.user.is_staff:
+        petition = Petition.objects.filter(slug=slug).first()
+    if petition is None:
+        raise Http404
+    return petition
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its count, so a page of a busy letter runs no COUNT query."""
+
+    def __init__(self, object_list: QuerySet, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self.count = count
 
 
 def render_letter(
-    request: HttpRequest, petition: Petition, *, form: SignatureForm | None = None, status=200
+    request: HttpRequest,
+    petition: Petition,
+    *,
+    form: SignatureForm | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     """Render the letter page, with a bound form when a signature needs correcting."""
-    signatures = petition.signatures.public()
-    page = Paginator(
-        signatures.filter(notable=False).only(
-            "name", "organisation", "country", "comment", "created_at"
-        ),
-        settings.SIGNATURES_PER_PAGE,
-    ).get_page(request.GET.get("page"))
+    counts = letter_counts(petition)
+    paginator = CountedPaginator(
+        petition.signatures.listed(), settings.SIGNATURES_PER_PAGE, count=counts.listed
+    )
     if form is None and petition.is_open:
         form = SignatureForm()
     context = {
         "petition": petition,
-        "count": Signature.objects.approved_count(petition),
-        "notables": signatures.filter(notable=True).order_by("sort_order", "pk"),
-        "page": page,
+        "count": counts.approved,
+        "notables": petition.signatures.notables(),
+        "page": paginator.get_page(request.GET.get("page")),
         "form": form,
     }
     response = render(request, "petitions/petition_detail.html", context, status=status)
-    # A page with a signing form holds a per-visitor CSRF token and a draft is for staff, so only
-    # a browser may keep those; a closed letter is the same for everyone and a CDN may serve it.
-    if form is None and petition.status != Petition.Status.DRAFT:
+    if form is not None:
+        # The form holds a per-visitor CSRF token, and once bound what the visitor typed.
+        patch_cache_control(response, private=True, no_cache=True, no_store=form.is_bound)
+    elif petition.status != Petition.Status.DRAFT:
+        # A closed letter is the same for everyone: a CDN may serve it.
         patch_cache_control(response, public=True, max_age=60)
     else:
         patch_cache_control(response, private=True, no_cache=True)

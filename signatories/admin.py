@@ -1,35 +1,85 @@
+import logging
+from collections.abc import Iterator
+
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.db.models import QuerySet
+from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404
-from django.urls import path
+from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
-from django_countries.filters import CountryFilter
+from django.utils.translation import ngettext_lazy
 
 from petitions.models import Petition
 
 from . import export
-from .models import Signature, forget_counts
+from .models import STATUS_FILTER_CHOICES, STATUS_FILTER_VALUES, Signature, forget_counts
+
+audit = logging.getLogger("solidarity.audit")
+MODERATED = {
+    Signature.Status.APPROVED: ngettext_lazy(
+        "Approved %(count)d signature.", "Approved %(count)d signatures.", "count"
+    ),
+    Signature.Status.REJECTED: ngettext_lazy(
+        "Rejected %(count)d signature.", "Rejected %(count)d signatures.", "count"
+    ),
+}
+
+
+class CheckedSelectionMixin:
+    """Refuse a bulk action on ids that are not ids, which Django's admin would let crash."""
+
+    def response_action(
+        self, request: HttpRequest, queryset: QuerySet, **kwargs
+    ) -> HttpResponse | None:
+        if not all(pk.isdigit() for pk in request.POST.getlist(ACTION_CHECKBOX_NAME)):
+            raise BadRequest("Selected ids must be numbers")
+        return super().response_action(request, queryset, **kwargs)
+
+
+class QueueFilter(admin.SimpleListFilter):
+    """Status, opening on the pending queue so a page never scans the whole table unasked."""
+
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
+        return STATUS_FILTER_CHOICES
+
+    def value(self) -> str:
+        return super().value() or Signature.Status.PENDING
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.with_status(self.value())
+
+    def choices(self, changelist: ChangeList) -> Iterator[dict]:
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
 
 
 class ConfirmedFilter(admin.SimpleListFilter):
     title = _("confirmed")
     parameter_name = "confirmed"
 
-    def lookups(self, request, model_admin):
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
         return [("yes", _("Yes")), ("no", _("No"))]
 
-    def queryset(self, request, queryset):
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         if self.value() in {"yes", "no"}:
             return queryset.filter(confirmed_at__isnull=self.value() == "no")
         return queryset
 
 
 @admin.register(Signature)
-class SignatureAdmin(admin.ModelAdmin):
+class SignatureAdmin(CheckedSelectionMixin, admin.ModelAdmin):
     list_display = [
         "name",
         "organisation",
@@ -42,10 +92,10 @@ class SignatureAdmin(admin.ModelAdmin):
         "created_at",
     ]
     list_filter = [
-        "status",
+        QueueFilter,
         "petition",
         ConfirmedFilter,
-        ("country", CountryFilter),
+        "country",
         "hide_name",
         "source",
         "notable",
@@ -55,7 +105,7 @@ class SignatureAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["petition"]
     list_per_page = 100
-    # Counting a whole big table on every page view is slow; filtered counts stay.
+    # The filtered count is shown; counting the unfiltered table as well is slow when big.
     show_full_result_count = False
     actions = ["approve", "reject", "export_csv"]
     readonly_fields = ["email_canonical", "moderated_at", "moderated_by"]
@@ -71,11 +121,13 @@ class SignatureAdmin(admin.ModelAdmin):
     def confirmed(self, signature: Signature) -> bool:
         return signature.confirmed_at is not None
 
-    def get_changeform_initial_data(self, request):
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict:
         # Staff add signatures from paper sheets far more often than anything else.
         return {"source": Signature.Source.PAPER, **super().get_changeform_initial_data(request)}
 
-    def save_model(self, request, obj: Signature, form, change) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: Signature, form: ModelForm, change: bool
+    ) -> None:
         if "status" in form.changed_data:
             obj.moderated_by, obj.moderated_at = request.user, timezone.now()
         if not change and obj.source != Signature.Source.WEB and obj.confirmed_at is None:
@@ -84,12 +136,12 @@ class SignatureAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         forget_counts([obj.petition_id])
 
-    def delete_queryset(self, request, queryset) -> None:
-        petition_ids = set(queryset.values_list("petition_id", flat=True))
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        petition_ids = set(queryset.order_by().values_list("petition_id", flat=True))
         super().delete_queryset(request, queryset)
         forget_counts(petition_ids)
 
-    def delete_model(self, request, obj: Signature) -> None:
+    def delete_model(self, request: HttpRequest, obj: Signature) -> None:
         super().delete_model(request, obj)
         forget_counts([obj.petition_id])
 
@@ -98,25 +150,22 @@ class SignatureAdmin(admin.ModelAdmin):
 
     @admin.action(permissions=["change"], description=_("Approve selected signatures"))
     def approve(self, request: HttpRequest, queryset: QuerySet) -> None:
-        count = queryset.moderate(Signature.Status.APPROVED, by=request.user)
-        message = ngettext(
-            "Approved %(count)d signature.", "Approved %(count)d signatures.", count
-        )
-        self.message_user(request, message % {"count": count}, messages.SUCCESS)
+        self.moderate(request, queryset, Signature.Status.APPROVED)
 
     @admin.action(permissions=["change"], description=_("Reject selected signatures"))
     def reject(self, request: HttpRequest, queryset: QuerySet) -> None:
-        count = queryset.moderate(Signature.Status.REJECTED, by=request.user)
-        message = ngettext(
-            "Rejected %(count)d signature.", "Rejected %(count)d signatures.", count
-        )
-        self.message_user(request, message % {"count": count}, messages.SUCCESS)
+        self.moderate(request, queryset, Signature.Status.REJECTED)
+
+    def moderate(self, request: HttpRequest, queryset: QuerySet, status: str) -> None:
+        count = queryset.moderate(status, by=request.user)
+        self.message_user(request, MODERATED[status] % {"count": count}, messages.SUCCESS)
 
     @admin.action(permissions=["export"], description=_("Export selected signatures as CSV"))
     def export_csv(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
-        return export.csv_response(queryset, filename=export.filename("selected", "signatures"))
+        audit.info("%s exported %d selected signatures", request.user, queryset.count())
+        return export.csv_response(queryset, filename=export.filename("selected-signatures"))
 
-    def get_urls(self):
+    def get_urls(self) -> list[URLPattern]:
         return [
             path(
                 "export/<int:petition_id>/",
@@ -131,10 +180,11 @@ class SignatureAdmin(admin.ModelAdmin):
         if not self.has_export_permission(request):
             raise PermissionDenied
         petition = get_object_or_404(Petition, pk=petition_id)
-        status = request.GET.get("status", "approved")
-        if status not in export.STATUS_CHOICES:
+        status = request.GET.get("status", Signature.Status.APPROVED)
+        if status not in STATUS_FILTER_VALUES:
             return HttpResponseBadRequest(_("Unknown status."))
+        audit.info("%s exported the %s signatures of %s", request.user, status, petition.slug)
         return export.csv_response(
             petition.signatures.with_status(status),
-            filename=export.filename(petition.slug, status),
+            filename=export.filename(f"{petition.slug}-{status}"),
         )

@@ -3,6 +3,7 @@
 import csv
 from collections.abc import Iterable, Iterator
 
+from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
@@ -24,9 +25,10 @@ HEADER = [
     "notable",
     "letter",
 ]
+# Rows read from the database at a time: memory stays flat however long the list.
+CHUNK_SIZE = 2000
 # Excel reads a file as UTF-8 only when it starts with a byte order mark.
 BOM = "\ufeff"
-STATUS_CHOICES = [*Signature.Status.values, "all"]
 
 
 class _Line:
@@ -62,16 +64,16 @@ def lines(signatures: Iterable[Signature]) -> Iterator[str]:
         yield writer.writerow(row(signature))
 
 
-def rows_to_export(signatures):
+def rows_to_export(signatures: QuerySet) -> Iterator[Signature]:
     """Oldest first, with the letter fetched in the same query, read in chunks."""
     return (
         signatures.select_related("petition")
         .order_by("created_at", "pk")
-        .iterator(chunk_size=2000)
+        .iterator(chunk_size=CHUNK_SIZE)
     )
 
 
-def csv_response(signatures, *, filename: str) -> StreamingHttpResponse:
+def csv_response(signatures: QuerySet, *, filename: str) -> StreamingHttpResponse:
     response = StreamingHttpResponse(
         lines(rows_to_export(signatures)), content_type="text/csv; charset=utf-8"
     )
@@ -81,5 +83,6 @@ def csv_response(signatures, *, filename: str) -> StreamingHttpResponse:
     return response
 
 
-def filename(slug: str, status: str) -> str:
-    return f"{slug}-{status}-{timezone.localdate():%Y-%m-%d}.csv"
+def filename(stem: str) -> str:
+    """A download name that says what is in the file and from which day."""
+    return f"{stem}-{timezone.localdate():%Y-%m-%d}.csv"

@@ -1,7 +1,9 @@
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
+from typing import TYPE_CHECKING, NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -10,6 +12,12 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from petitions.models import Petition
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+
+# What a public page shows of a signature; the email is never read for it.
+DISPLAYED_FIELDS = ("name", "organisation", "country", "comment", "created_at")
 
 
 class SignatureStatus(models.TextChoices):
@@ -24,15 +32,36 @@ class SignatureSource(models.TextChoices):
     STAFF = "staff", _("Added by staff")
 
 
-# Providers where dots in the local part do not matter: j.smith@ and jsmith@ are one mailbox.
+# A status to filter signatures by, or all of them (exports, the moderation queue).
+STATUS_FILTER_CHOICES = [*SignatureStatus.choices, ("all", _("All"))]
+STATUS_FILTER_VALUES = [value for value, _label in STATUS_FILTER_CHOICES]
+
+# Providers known to deliver "name+tag@" to "name@", and those that also ignore dots. Elsewhere
+# a "+" may be part of a different person's address, and merging two people would silently drop
+# the second one's signature.
+TAGGED_DOMAINS = {
+    "fastmail.com",
+    "gmail.com",
+    "googlemail.com",
+    "hotmail.com",
+    "icloud.com",
+    "live.com",
+    "me.com",
+    "outlook.com",
+    "pm.me",
+    "proton.me",
+    "protonmail.com",
+    "yandex.ru",
+}
 DOTLESS_DOMAINS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
 
 
 def canonical_email(address: str) -> str:
     """The form of an address used to spot one mailbox signing twice.
 
-    Case is ignored, a "+tag" is dropped, Gmail's dots are dropped and the domain is compared in
-    its ASCII (IDNA) form, so "J.Smith+x@GMAIL.com" and "jsmith@gmail.com" are the same person.
+    Case is ignored and the domain is compared in its ASCII (IDNA) form; at providers that
+    deliver "+tag" addresses to the same mailbox the tag is dropped, and Gmail's dots too, so
+    "J.Smith+x@GMAIL.com" and "jsmith@gmail.com" are the same person.
     """
     local, _at, domain = address.strip().rpartition("@")
     if not local:
@@ -41,48 +70,73 @@ def canonical_email(address: str) -> str:
         domain = punycode(domain.lower().rstrip("."))
     except UnicodeError:
         domain = domain.lower()
-    local = local.lower().split("+", 1)[0]
+    local = local.lower()
+    if domain in TAGGED_DOMAINS:
+        local = local.split("+", 1)[0]
     if domain in DOTLESS_DOMAINS:
         local, domain = local.replace(".", ""), DOTLESS_DOMAINS[domain]
     return f"{local}@{domain}"
 
 
-def count_cache_key(petition_id: int) -> str:
-    return f"signatories:approved-count:{petition_id}"
+class LetterCounts(NamedTuple):
+    approved: int  # the public count: every approved signature, hidden ones included
+    listed: int  # approved signatures listed by name below the letter
 
 
-class SignatureQuerySet(models.QuerySet):
-    def approved(self):
-        """Signatures that count: approved by staff."""
-        return self.filter(status=SignatureStatus.APPROVED)
+def _counts_key(petition_id: int) -> str:
+    return f"signatories:counts:{petition_id}"
 
-    def public(self):
-        """Signatures that may be shown by name: approved and not hidden."""
-        return self.approved().filter(hide_name=False)
 
-    def with_status(self, status: str):
-        """Filter by a status value, or keep everything for "all"."""
-        return self if status == "all" else self.filter(status=status)
+def letter_counts(petition: Petition) -> LetterCounts:
+    """A letter's counts, cached briefly: a busy letter costs two count queries a minute."""
 
-    def approved_count(self, petition: Petition) -> int:
-        """A letter's public count, cached briefly: a busy letter costs one query a minute."""
-        return cache.get_or_set(
-            count_cache_key(petition.pk),
-            lambda: self.filter(petition=petition).approved().count(),
-            settings.SIGNATURE_COUNT_TTL,
+    def count() -> LetterCounts:
+        return LetterCounts(
+            petition.signatures.approved().count(), petition.signatures.listed().count()
         )
 
-    def moderate(self, status: str, *, by) -> int:
-        """Set the status of every signature here, stamping who did it and when."""
-        petition_ids = set(self.values_list("petition_id", flat=True).distinct())
-        changed = self.update(status=status, moderated_by=by, moderated_at=timezone.now())
-        forget_counts(petition_ids)
-        return changed
+    return LetterCounts(
+        *cache.get_or_set(_counts_key(petition.pk), count, settings.SIGNATURE_COUNT_TTL)
+    )
 
 
 def forget_counts(petition_ids: Iterable[int]) -> None:
-    """Drop cached counts so the public pages show a moderation decision at once."""
-    cache.delete_many([count_cache_key(pk) for pk in petition_ids])
+    """Once the change is committed, drop cached counts so public pages show it at once."""
+    keys = [_counts_key(pk) for pk in petition_ids]
+    transaction.on_commit(lambda: cache.delete_many(keys))
+
+
+class SignatureQuerySet(models.QuerySet):
+    def approved(self) -> "SignatureQuerySet":
+        """Signatures that count: approved by staff."""
+        return self.filter(status=SignatureStatus.APPROVED)
+
+    def public(self) -> "SignatureQuerySet":
+        """Signatures that may be shown by name: approved and not hidden."""
+        return self.approved().filter(hide_name=False)
+
+    def listed(self) -> "SignatureQuerySet":
+        """The public list under a letter, newest first; notable signatories stand apart."""
+        return self.public().filter(notable=False).only(*DISPLAYED_FIELDS)
+
+    def notables(self) -> "SignatureQuerySet":
+        """The letter's named initial signatories, in their order."""
+        return self.public().filter(notable=True).only(*DISPLAYED_FIELDS).order_by("sort_order")
+
+    def with_status(self, status: str) -> "SignatureQuerySet":
+        """Filter by a status value, or keep everything for "all"."""
+        return self if status == "all" else self.filter(status=status)
+
+    def moderate(self, status: str, *, by: "AbstractBaseUser") -> int:
+        """Move every signature here to a status, recording who did it and when.
+
+        Signatures already in that status keep the record of whoever decided first.
+        """
+        changing = self.exclude(status=status)
+        petition_ids = set(changing.order_by().values_list("petition_id", flat=True).distinct())
+        changed = changing.update(status=status, moderated_by=by, moderated_at=timezone.now())
+        forget_counts(petition_ids)
+        return changed
 
 
 class Signature(models.Model):
@@ -186,8 +240,11 @@ class Signature(models.Model):
 
     def clean(self) -> None:
         self.derive_canonical_email()
+        # An internationalised domain grows when spelled in ASCII.
+        if len(self.email_canonical) > self._meta.get_field("email_canonical").max_length:
+            raise ValidationError({"email": _("This email address is too long.")}, code="too_long")
 
-    def validate_constraints(self, exclude=None) -> None:
+    def validate_constraints(self, exclude: Collection[str] | None = None) -> None:
         # The canonical email derives from the email: whoever validates one validates both.
         if exclude and "email" not in exclude:
             exclude = set(exclude) - {"email_canonical"}

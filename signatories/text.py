@@ -1,8 +1,8 @@
 """Checks and clean-ups for text typed by the public.
 
 Every script and accent is welcome; what is refused is text that hides what it says (control,
-bidirectional-override and invisible characters, floods of combining marks) or that a spreadsheet
-would run as a formula.
+bidirectional-override and invisible characters, floods of combining marks, characters that did
+not survive decoding) or that a spreadsheet would run as a formula.
 """
 
 import re
@@ -19,35 +19,64 @@ HIDDEN_FORMAT_CHARACTERS = frozenset(
 )
 # Stacks deeper than this are "Zalgo" text; real scripts stay well below it.
 MAX_COMBINING_MARKS = 4
-# Characters a spreadsheet reads as the start of a formula, with their full-width forms.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+FORMULA_STARTS = frozenset("=+-@\t\r")
 URL_RE = re.compile(
     r"[a-z][a-z0-9+.-]*://|\bwww\.|[\w-]+\.(com|net|org|info|biz|io|ru|kz|xyz|top|site|online)\b",
     re.IGNORECASE,
 )
 
 
-def normalise(value: str, *, multiline: bool = False) -> str:
-    """NFC-normalise; in multi-line text, unify line endings and turn tabs into spaces."""
+def clean_line(value: str) -> str:
+    """One line of text: NFC-normalised, refused if it hides anything."""
     value = unicodedata.normalize("NFC", value)
-    if multiline:
-        value = value.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    _refuse_hidden_characters(value, allowed="")
     return value
 
 
-def validate_visible_text(value: str, *, multiline: bool = False) -> None:
-    """Refuse control, bidirectional-override and invisible characters and combining floods."""
+def clean_paragraphs(value: str) -> str:
+    """Text with line breaks: NFC, one kind of line ending, tabs as spaces, nothing hidden."""
+    value = unicodedata.normalize("NFC", value)
+    value = value.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    _refuse_hidden_characters(value, allowed="\n")
+    return value
+
+
+def clean_name(value: str) -> str:
+    """A person's name: one clean line that is neither a formula nor a web address."""
+    value = clean_line(value)
+    if starts_like_formula(value):
+        raise ValidationError(
+            _("A name cannot start with “%(character)s”."),
+            code="formula",
+            params={"character": value[:1]},
+        )
+    if URL_RE.search(value):
+        raise ValidationError(_("Please enter your name, not a web address."), code="url")
+    return value
+
+
+def starts_like_formula(value: str) -> bool:
+    """Whether a spreadsheet would run this cell: it starts with =, +, -, @ (or a full-width or
+    small form of one), a tab or a carriage return."""
+    return unicodedata.normalize("NFKC", value[:1])[:1] in FORMULA_STARTS
+
+
+def neutralise_formula(value: str) -> str:
+    """Make a spreadsheet show a cell as text rather than run it as a formula."""
+    return "'" + value if starts_like_formula(value) else value
+
+
+def _refuse_hidden_characters(value: str, *, allowed: str) -> None:
     marks = 0
     for char in value:
-        category = unicodedata.category(char)
-        if multiline and char == "\n":
-            category = "Zl"
         if char == "\ufffd":
             raise ValidationError(
                 _("Some characters could not be read. Please type them again."),
                 code="undecodable",
             )
-        if category in {"Cc", "Cs", "Co"} or char in HIDDEN_FORMAT_CHARACTERS:
+        category = unicodedata.category(char)
+        hidden = category in {"Cc", "Cs", "Co"} or char in HIDDEN_FORMAT_CHARACTERS
+        if hidden and char not in allowed:
             raise ValidationError(
                 _("Please remove the invisible or control character (U+%(code)04X)."),
                 code="hidden_character",
@@ -58,28 +87,3 @@ def validate_visible_text(value: str, *, multiline: bool = False) -> None:
             raise ValidationError(
                 _("Please remove the stacked accent marks."), code="combining_flood"
             )
-
-
-def validate_single_line(value: str) -> None:
-    validate_visible_text(value)
-
-
-def validate_multiline(value: str) -> None:
-    validate_visible_text(value, multiline=True)
-
-
-def validate_name(value: str) -> None:
-    """A name is not a web address and does not start like a spreadsheet formula."""
-    if unicodedata.normalize("NFKC", value[:1]) in {"=", "+", "-", "@"}:
-        raise ValidationError(
-            _("A name cannot start with “%(character)s”."),
-            code="formula",
-            params={"character": value[:1]},
-        )
-    if URL_RE.search(value):
-        raise ValidationError(_("Please enter your name, not a web address."), code="url")
-
-
-def neutralise_formula(value: str) -> str:
-    """Make a spreadsheet show a cell as text rather than run it as a formula."""
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value

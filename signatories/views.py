@@ -1,6 +1,6 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.cache import patch_cache_control
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST, require_safe
 
 from petitions.models import Petition
@@ -31,9 +31,8 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
+@cache_control(public=True, max_age=300)
 def thanks(request: HttpRequest, slug: str) -> HttpResponse:
     """The same page for every signer: it shows nothing about who signed."""
     petition = get_object_or_404(Petition.objects.published(), slug=slug)
-    response = render(request, "signatories/thanks.html", {"petition": petition})
-    patch_cache_control(response, public=True, max_age=300)
-    return response
+    return render(request, "signatories/thanks.html", {"petition": petition})

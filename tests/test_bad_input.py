@@ -56,8 +56,26 @@ def test_a_file_where_text_was_expected_is_refused_politely(client, letter, sign
     assert "name" in response.context["form"].errors
 
 
-def test_unknown_letters_and_methods_are_4xx(raw_client, letter, signing_data):
+def test_unknown_letters_methods_and_nul_characters_are_4xx(raw_client, letter, signing_data):
     assert raw_client.post("/petitions/nope/sign/", signing_data).status_code == 404
     assert raw_client.put(URL).status_code == 405
-    assert raw_client.get("/petitions/ukteshbayev-open-letter/thanks/?x=%00").status_code == 200
     assert raw_client.get("/petitions/%00/").status_code == 404
+    assert raw_client.get("/petitions/ukteshbayev-open-letter/?page=%00").status_code == 400
+
+
+def test_nul_characters_in_admin_searches_and_filters_are_400(admin_client, letter):
+    for query in ["q=a%00", "country=K%00", "status=pending%00", "petition__id__exact=1%00"]:
+        response = admin_client.get(f"/admin/signatories/signature/?{query}")
+        assert response.status_code == 400
+
+
+def test_admin_action_on_ids_that_are_not_numbers_is_400(admin_client, letter, make_signature):
+    signature = make_signature(letter, status="pending")
+
+    response = admin_client.post(
+        "/admin/signatories/signature/", {"action": "approve", "_selected_action": ["abc"]}
+    )
+
+    assert response.status_code == 400
+    signature.refresh_from_db()
+    assert signature.status == "pending"

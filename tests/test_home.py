@@ -34,3 +34,18 @@ def test_home_page_may_be_cached_by_a_cdn(client, db):
 
     assert "public" in response["Cache-Control"]
     assert "max-age=60" in response["Cache-Control"]
+
+
+def test_the_open_letters_query_agrees_with_each_letters_is_open(make_petition):
+    letters = [
+        make_petition(slug="open", status=Petition.Status.OPEN),
+        make_petition(slug="open-until-2099", closes_at="2099-01-01T00:00:00Z"),
+        make_petition(slug="expired", closes_at="2020-01-01T00:00:00Z"),
+        make_petition(slug="draft", status=Petition.Status.DRAFT),
+        make_petition(slug="closed", status=Petition.Status.CLOSED),
+    ]
+
+    open_slugs = set(Petition.objects.open().values_list("slug", flat=True))
+
+    assert open_slugs == {letter.slug for letter in letters if letter.is_open}
+    assert open_slugs == {"open", "open-until-2099"}

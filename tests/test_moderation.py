@@ -1,12 +1,15 @@
 from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from helpers import page_text
 from signatories.models import Signature
 
 
 def run_action(client, action: str, *signatures: Signature):
+    """Tick signatures in the queue showing every status and run a bulk action on them."""
     return client.post(
-        "/admin/signatories/signature/",
+        "/admin/signatories/signature/?status=all",
         {"action": action, "_selected_action": [s.pk for s in signatures]},
         follow=True,
     )
@@ -44,12 +47,13 @@ def test_moderator_rejects_selected_signatures(moderator_client, letter, make_si
 
 
 def test_approval_shows_on_the_public_page_at_once(
-    client, moderator_client, letter, make_signature
+    client, moderator_client, letter, make_signature, django_capture_on_commit_callbacks
 ):
     signature = make_signature(letter, name="Newly Approved", status=Signature.Status.PENDING)
     assert "0 signatures" in page_text(client.get("/petitions/ukteshbayev-open-letter/"))
 
-    run_action(moderator_client, "approve", signature)
+    with django_capture_on_commit_callbacks(execute=True):
+        run_action(moderator_client, "approve", signature)
     client.logout()
 
     text = page_text(client.get("/petitions/ukteshbayev-open-letter/"))
@@ -58,12 +62,13 @@ def test_approval_shows_on_the_public_page_at_once(
 
 
 def test_rejecting_an_approved_signature_takes_it_off_the_page(
-    client, moderator_client, letter, make_signature
+    client, moderator_client, letter, make_signature, django_capture_on_commit_callbacks
 ):
     signature = make_signature(letter, name="Forged Name")
     client.get("/petitions/ukteshbayev-open-letter/")  # warms the cached count
 
-    run_action(moderator_client, "reject", signature)
+    with django_capture_on_commit_callbacks(execute=True):
+        run_action(moderator_client, "reject", signature)
     client.logout()
 
     text = page_text(client.get("/petitions/ukteshbayev-open-letter/"))
@@ -119,28 +124,75 @@ def test_moderation_queue_filters_by_every_facet(moderator_client, letter, make_
         assert response.status_code == 200
         return {s.name for s in response.context["cl"].result_list}
 
-    assert names("status__exact=pending") == {"Pending Kazakh"}
-    assert names(f"petition__id__exact={letter.pk}") == {
+    assert names("") == {"Pending Kazakh"}  # the queue opens on pending signatures
+    assert names("status=approved") == {"Approved Briton", "Paper Signer"}
+    assert names(f"status=all&petition__id__exact={letter.pk}") == {
         "Pending Kazakh",
         "Approved Briton",
         "Paper Signer",
     }
-    assert names("confirmed=no") == {"Pending Kazakh", "Approved Briton", "Paper Signer"}
-    assert names("confirmed=yes") == set()
-    assert names("country=GB") == {"Approved Briton"}
-    assert names("hide_name__exact=1") == {"Approved Briton"}
-    assert names("source__exact=paper") == {"Paper Signer"}
-    assert names("q=Kazakh") == {"Pending Kazakh"}
-    assert names("q=signatory2%40example.org") == {"Approved Briton"}
+    assert names("status=all&confirmed=no") == {
+        "Pending Kazakh",
+        "Approved Briton",
+        "Paper Signer",
+    }
+    assert names("status=all&confirmed=yes") == set()
+    assert names("status=all&country=GB") == {"Approved Briton"}
+    assert names("status=all&hide_name__exact=1") == {"Approved Briton"}
+    assert names("status=all&source__exact=paper") == {"Paper Signer"}
+    assert names("status=all&q=Kazakh") == {"Pending Kazakh"}
+    assert names("status=all&q=signatory2%40example.org") == {"Approved Briton"}
 
 
-def test_queue_does_not_count_the_whole_table(moderator_client, letter, make_signature):
+def test_queue_opens_without_any_query_over_the_whole_table(
+    moderator_client, letter, make_signature
+):
+    make_signature(letter, status="pending")
     make_signature(letter)
 
-    response = moderator_client.get("/admin/signatories/signature/?status__exact=approved")
+    with CaptureQueriesContext(connection) as queries:
+        response = moderator_client.get("/admin/signatories/signature/")
 
-    assert response.context["cl"].show_full_result_count is False
-    assert response.context["cl"].full_result_count is None
+    assert [s.name for s in response.context["cl"].result_list] == ["Signatory 1"]
+    scans = [
+        q["sql"]
+        for q in queries
+        if 'FROM "signatories_signature"' in q["sql"] and "WHERE" not in q["sql"]
+    ]
+    assert scans == []
+
+
+def test_editing_or_deleting_in_the_admin_updates_the_public_count(
+    client, admin_client, letter, make_signature, django_capture_on_commit_callbacks
+):
+    first, second = make_signature(letter), make_signature(letter)
+    assert "2 signatures" in page_text(client.get("/petitions/ukteshbayev-open-letter/"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(f"/admin/signatories/signature/{first.pk}/delete/", {"post": "yes"})
+    assert "1 signature" in page_text(client.get("/petitions/ukteshbayev-open-letter/"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(
+            "/admin/signatories/signature/?status=all",
+            {"action": "delete_selected", "_selected_action": [second.pk], "post": "yes"},
+        )
+    assert "0 signatures" in page_text(client.get("/petitions/ukteshbayev-open-letter/"))
+
+
+def test_approving_twice_keeps_the_first_moderators_record(
+    moderator_client, admin_client, letter, make_signature
+):
+    signature = make_signature(letter, status=Signature.Status.PENDING)
+    run_action(moderator_client, "approve", signature)
+    signature.refresh_from_db()
+    first_decision = (signature.moderated_by, signature.moderated_at)
+
+    response = run_action(admin_client, "approve", signature)
+
+    signature.refresh_from_db()
+    assert "Approved 0 signatures." in page_text(response)
+    assert (signature.moderated_by, signature.moderated_at) == first_decision
 
 
 def test_staff_add_a_paper_signature_without_an_email(moderator_client, letter):

@@ -28,7 +28,11 @@ def test_letter_list_shows_counts_by_status_and_links(organiser_client, letter, 
     assert (row.approved, row.pending, row.rejected) == (2, 1, 0)
     html = response.content.decode()
     assert 'href="/petitions/ukteshbayev-open-letter/"' in html
-    assert f'href="/admin/signatories/signature/?petition__id__exact={letter.pk}"' in html
+    assert (
+        f'href="/admin/signatories/signature/?status=all&amp;petition__id__exact={letter.pk}"'
+        in html
+    )
+    assert f'href="/admin/signatories/signature/export/{letter.pk}/"' in html
 
 
 def test_change_page_offers_the_export_to_organisers_only(

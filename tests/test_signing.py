@@ -99,46 +99,60 @@ def test_comment_keeps_its_paragraphs_with_unified_line_endings(client, letter, 
 
 
 @pytest.mark.parametrize(
-    "name",
+    ("name", "message"),
     [
-        "Evil\u202eredis",  # right-to-left override
-        "Null\x00byte",
-        "Bell\x07name",
-        "Line\nbreak",
-        "Zero\u200bwidth",
-        "Z\u0301\u0302\u0303\u0304\u0305\u0306algo",
+        ("Evil\u202eredis", "Please remove the invisible or control character (U+202E)."),
+        ("Null\x00byte", "Null characters are not allowed."),
+        ("Bell\x07name", "Please remove the invisible or control character (U+0007)."),
+        ("Line\nbreak", "Please remove the invisible or control character (U+000A)."),
+        ("Zero\u200bwidth", "Please remove the invisible or control character (U+200B)."),
+        ("Z\u0301\u0302\u0303\u0304\u0305\u0306algo", "Please remove the stacked accent marks."),
+        ("Bad \ufffd bytes", "Some characters could not be read. Please type them again."),
+        ('=HYPERLINK("http://x")', "A name cannot start with “=”."),
+        ("+7 777", "A name cannot start with “+”."),
+        ("-1", "A name cannot start with “-”."),
+        ("@SUM(A1)", "A name cannot start with “@”."),
+        ("＝1+1", "A name cannot start with “＝”."),
+        ("https://spam.example", "Please enter your name, not a web address."),
+        ("www.spam.ru", "Please enter your name, not a web address."),
+        ("cheap-pills.com", "Please enter your name, not a web address."),
     ],
 )
-def test_hidden_or_control_characters_in_a_name_are_refused(client, letter, signing_data, name):
+def test_names_that_hide_characters_or_are_formulas_or_links_are_refused_with_a_reason(
+    client, letter, signing_data, name, message
+):
     response = client.post(
         "/petitions/ukteshbayev-open-letter/sign/", {**signing_data, "name": name}
     )
 
     assert response.status_code == 400
-    assert "name" in response.context["form"].errors
+    assert response.context["form"].errors["name"] == [message]
+    assert message in page_text(response)
     assert not Signature.objects.exists()
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        '=HYPERLINK("http://x")',
-        "+7 777",
-        "-1",
-        "@SUM(A1)",
-        "＝1+1",
-        "https://spam.example",
-        "www.spam.ru",
-        "cheap-pills.com",
-    ],
-)
-def test_names_that_are_formulas_or_web_addresses_are_refused(client, letter, signing_data, name):
+@pytest.mark.parametrize("field", ["organisation", "comment"])
+def test_hidden_characters_are_refused_in_organisation_and_comment_too(
+    client, letter, signing_data, field
+):
     response = client.post(
-        "/petitions/ukteshbayev-open-letter/sign/", {**signing_data, "name": name}
+        "/petitions/ukteshbayev-open-letter/sign/", {**signing_data, field: "Unite\u202e"}
     )
 
     assert response.status_code == 400
-    assert "name" in response.context["form"].errors
+    assert "Please remove the invisible or control character (U+202E)." in page_text(response)
+
+
+def test_an_address_too_long_once_spelled_in_ascii_is_refused(client, letter, signing_data):
+    # 213 characters as typed, 645 once its Chinese domain is spelled in ASCII (punycode).
+    email = "a@" + ".".join(["工会团结支持信签名者名单"] * 16)[:238] + ".com"
+
+    response = client.post(
+        "/petitions/ukteshbayev-open-letter/sign/", {**signing_data, "email": email}
+    )
+
+    assert response.status_code == 400
+    assert "This email address is too long." in page_text(response)
     assert not Signature.objects.exists()
 
 
