@@ -10,7 +10,7 @@ PYTHON ?= $(shell for c in python3 python3.13 python3.12 python; do \
 run: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_demo
-	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
+	DEBUG=true TASKS_BACKEND=immediate $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: $(VENV)/.installed
 	$(BIN)/pytest

@@ -54,6 +54,19 @@ class Petition(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status, default=Status.DRAFT, db_index=True
     )
+    requires_confirmation = models.BooleanField(
+        _("signers confirm by email"),
+        default=True,
+        help_text=_(
+            "Signatures count only once their signer follows the link in an email. Turn off only "
+            "where addresses cannot receive mail."
+        ),
+    )
+    auto_approve = models.BooleanField(
+        _("approve confirmed signatures automatically"),
+        default=False,
+        help_text=_("Confirmed signatures that nothing flagged are published without review."),
+    )
     closes_at = models.DateTimeField(
         _("closes at"),
         null=True,

@@ -56,6 +56,7 @@ def render_letter(
     petition: Petition,
     *,
     form: SignatureForm | None = None,
+    notice: str = "",
     status: int = 200,
 ) -> HttpResponse:
     """Render the letter page, with a bound form when a signature needs correcting."""
@@ -71,6 +72,7 @@ def render_letter(
         "notables": petition.signatures.notables(),
         "page": paginator.get_page(request.GET.get("page")),
         "form": form,
+        "notice": notice,
     }
     response = render(request, "petitions/petition_detail.html", context, status=status)
     if form is not None:

@@ -8,7 +8,8 @@ from django.core.exceptions import BadRequest, PermissionDenied
 from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,7 +18,8 @@ from django.utils.translation import ngettext_lazy
 from petitions.models import Petition
 
 from . import export
-from .models import STATUS_FILTER_CHOICES, STATUS_FILTER_VALUES, Signature, forget_counts
+from .forms import FLAG_CHOICES, BulkRejectForm
+from .models import STATUS_FILTER_VALUES, Signature, forget_counts
 
 audit = logging.getLogger("solidarity.audit")
 MODERATED = {
@@ -42,18 +44,29 @@ class CheckedSelectionMixin:
 
 
 class QueueFilter(admin.SimpleListFilter):
-    """Status, opening on the pending queue so a page never scans the whole table unasked."""
+    """Where signatures stand, opening on the moderation queue: pending signatures that their
+    signers confirmed. No page scans the whole table unless asked to."""
 
-    title = _("status")
+    title = _("stage")
     parameter_name = "status"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
-        return STATUS_FILTER_CHOICES
+        return [
+            ("queue", _("Awaiting moderation")),
+            ("unconfirmed", _("Awaiting confirmation")),
+            (Signature.Status.APPROVED, _("Approved")),
+            (Signature.Status.REJECTED, _("Rejected")),
+            ("all", _("All")),
+        ]
 
     def value(self) -> str:
-        return super().value() or Signature.Status.PENDING
+        return super().value() or "queue"
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "queue":
+            return queryset.awaiting_moderation()
+        if self.value() == "unconfirmed":
+            return queryset.awaiting_confirmation()
         return queryset.with_status(self.value())
 
     def choices(self, changelist: ChangeList) -> Iterator[dict]:
@@ -63,6 +76,17 @@ class QueueFilter(admin.SimpleListFilter):
                 "query_string": changelist.get_query_string({self.parameter_name: lookup}),
                 "display": title,
             }
+
+
+class FlagFilter(admin.SimpleListFilter):
+    title = _("flag")
+    parameter_name = "flag"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
+        return FLAG_CHOICES
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.with_flag(self.value()) if self.value() else queryset
 
 
 class ConfirmedFilter(admin.SimpleListFilter):
@@ -78,8 +102,18 @@ class ConfirmedFilter(admin.SimpleListFilter):
         return queryset
 
 
+class SignatureAdminForm(ModelForm):
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("source") != Signature.Source.WEB and not data.get("confirmed_at"):
+            # Staff vouch for the paper and staff entries they type in.
+            data["confirmed_at"] = timezone.now()
+        return data
+
+
 @admin.register(Signature)
 class SignatureAdmin(CheckedSelectionMixin, admin.ModelAdmin):
+    form = SignatureAdminForm
     list_display = [
         "name",
         "organisation",
@@ -89,10 +123,12 @@ class SignatureAdmin(CheckedSelectionMixin, admin.ModelAdmin):
         "confirmed",
         "hide_name",
         "source",
+        "flag_list",
         "created_at",
     ]
     list_filter = [
         QueueFilter,
+        FlagFilter,
         "petition",
         ConfirmedFilter,
         "country",
@@ -108,14 +144,38 @@ class SignatureAdmin(CheckedSelectionMixin, admin.ModelAdmin):
     # The filtered count is shown; counting the unfiltered table as well is slow when big.
     show_full_result_count = False
     actions = ["approve", "reject", "export_csv"]
-    readonly_fields = ["email_canonical", "moderated_at", "moderated_by"]
+    readonly_fields = [
+        "email_canonical",
+        "moderated_at",
+        "moderated_by",
+        "flag_list",
+        "language",
+        "emails_sent",
+    ]
     fieldsets = [
         (None, {"fields": ["petition", "status", "name", "email", "organisation", "country"]}),
         (None, {"fields": ["comment", "hide_name"]}),
-        (_("Record"), {"fields": ["source", "created_at", "confirmed_at", "email_canonical"]}),
+        (
+            _("Record"),
+            {
+                "fields": [
+                    "source",
+                    "created_at",
+                    "confirmed_at",
+                    "email_canonical",
+                    "flag_list",
+                    "language",
+                    "emails_sent",
+                ]
+            },
+        ),
         (_("Notable signatory"), {"fields": ["notable", "sort_order"]}),
         (_("Moderation"), {"fields": ["moderated_at", "moderated_by"]}),
     ]
+
+    @admin.display(description=_("flags"))
+    def flag_list(self, signature: Signature) -> str:
+        return ", ".join(str(Signature.Flag(flag).label) for flag in signature.flag_list)
 
     @admin.display(boolean=True, description=_("confirmed"), ordering="confirmed_at")
     def confirmed(self, signature: Signature) -> bool:
@@ -130,9 +190,6 @@ class SignatureAdmin(CheckedSelectionMixin, admin.ModelAdmin):
     ) -> None:
         if "status" in form.changed_data:
             obj.moderated_by, obj.moderated_at = request.user, timezone.now()
-        if not change and obj.source != Signature.Source.WEB and obj.confirmed_at is None:
-            # Staff vouch for paper and staff entries themselves.
-            obj.confirmed_at = timezone.now()
         super().save_model(request, obj, form, change)
         forget_counts([obj.petition_id])
 
@@ -157,8 +214,18 @@ class SignatureAdmin(CheckedSelectionMixin, admin.ModelAdmin):
         self.moderate(request, queryset, Signature.Status.REJECTED)
 
     def moderate(self, request: HttpRequest, queryset: QuerySet, status: str) -> None:
+        unconfirmed = 0
+        if status == Signature.Status.APPROVED:
+            unconfirmed = queryset.awaiting_confirmation().count()
         count = queryset.moderate(status, by=request.user)
         self.message_user(request, MODERATED[status] % {"count": count}, messages.SUCCESS)
+        if unconfirmed:
+            message = ngettext_lazy(
+                "%(count)d signature was left pending: its signer has not confirmed it yet.",
+                "%(count)d signatures were left pending: their signers have not confirmed them.",
+                "count",
+            )
+            self.message_user(request, message % {"count": unconfirmed}, messages.WARNING)
 
     @admin.action(permissions=["export"], description=_("Export selected signatures as CSV"))
     def export_csv(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
@@ -172,8 +239,47 @@ class SignatureAdmin(CheckedSelectionMixin, admin.ModelAdmin):
                 self.admin_site.admin_view(self.export_view),
                 name="signatories_signature_export",
             ),
+            path(
+                "reject/",
+                self.admin_site.admin_view(self.bulk_reject_view),
+                name="signatories_signature_bulk_reject",
+            ),
             *super().get_urls(),
         ]
+
+    def bulk_reject_view(self, request: HttpRequest) -> HttpResponse:
+        """Reject every signature from a wave of forgeries: by flag, email domain or time.
+
+        The first press shows how many signatures match and a sample; the second rejects them,
+        unless the number changed in between.
+        """
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        form = BulkRejectForm(request.POST or None)
+        matching, count = None, None
+        if request.method == "POST" and form.is_valid():
+            matching = form.matching()
+            count = matching.count()
+            confirmed = "reject" in request.POST
+            expected = form.cleaned_data["expected"]
+            if confirmed and count and expected == count:
+                rejected = matching.moderate(Signature.Status.REJECTED, by=request.user)
+                audit.info("%s rejected %d signatures in bulk", request.user, rejected)
+                message = MODERATED[Signature.Status.REJECTED] % {"count": rejected}
+                self.message_user(request, message, messages.SUCCESS)
+                return redirect("admin:signatories_signature_changelist")
+            if confirmed and expected != count:
+                message = _("The number of matching signatures changed. Check them again.")
+                self.message_user(request, message, messages.WARNING)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Reject signatures in bulk"),
+            "opts": self.opts,
+            "form": form,
+            "count": count,
+            "sample": matching.select_related("petition")[:20] if count else [],
+        }
+        return TemplateResponse(request, "admin/signatories/signature/bulk_reject.html", context)
 
     def export_view(self, request: HttpRequest, petition_id: int) -> HttpResponse:
         """One letter's signatures as CSV, filtered by ?status= (approved by default)."""

@@ -1,19 +1,34 @@
 from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from email_validator import EmailNotValidError, validate_email
 
-from . import text
-from .models import Signature
+from petitions.models import Petition
+
+from . import abuse, text
+from .models import Signature, SignatureQuerySet, canonical_email
+
+FLAG_CHOICES = [("any", _("Any flag")), ("none", _("Not flagged")), *Signature.Flag.choices]
 
 
 class SignatureForm(forms.ModelForm):
     """The public signing form. The letter, status and source are never taken from the request."""
+
+    # Two quiet checks: a field people cannot see (bots fill it in), and when the form was shown.
+    extra_reference = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+    started = forms.CharField(required=False, widget=forms.HiddenInput)
 
     class Meta:
         model = Signature
         fields = ["name", "email", "organisation", "country", "comment", "hide_name"]
         labels = {"email": _("Email address")}
         help_texts = {
-            "email": _("Never shown. We use it only to confirm your signature."),
+            "email": _("Never shown. We send a link to it to confirm your signature."),
             "organisation": _("Optional."),
             "comment": _("Optional. Shown under your name."),
             "hide_name": _(
@@ -35,12 +50,99 @@ class SignatureForm(forms.ModelForm):
         self.fields["email"].required = True
         self.fields["country"].required = True
         self.fields["hide_name"].template_name = "signatories/_checkbox_field.html"
+        self.fields["extra_reference"].template_name = "signatories/_honeypot_field.html"
+        self.fields["started"].initial = abuse.form_started()
+        self.email_domain = ""
 
     def clean_name(self) -> str:
         return text.clean_name(self.cleaned_data["name"])
+
+    def clean_email(self) -> str:
+        """Stored as typed, once it is plainly an address that can receive mail: no
+        "localhost", no IP address, no domain without a dot."""
+        address = self.cleaned_data["email"]
+        try:
+            self.email_domain = validate_email(address, check_deliverability=False).domain
+        except EmailNotValidError:
+            raise ValidationError(
+                _("Enter an email address that can receive mail, such as name@example.org."),
+                code="undeliverable",
+            ) from None
+        return address
 
     def clean_organisation(self) -> str:
         return text.clean_line(self.cleaned_data["organisation"])
 
     def clean_comment(self) -> str:
         return text.clean_paragraphs(self.cleaned_data["comment"])
+
+    def suspicions(self) -> list[str]:
+        """Why this signature looks automated or forged, if it does; never told to the signer."""
+        flags = []
+        if self.cleaned_data["extra_reference"]:
+            flags.append(Signature.Flag.HONEYPOT)
+        seconds = abuse.seconds_to_fill(self.cleaned_data["started"])
+        if seconds is None or seconds < settings.SIGNING_MIN_SECONDS:
+            flags.append(Signature.Flag.TOO_FAST)
+        if abuse.mixes_scripts(self.cleaned_data["name"]):
+            flags.append(Signature.Flag.LOOKALIKE_NAME)
+        if abuse.mixes_scripts(self.email_domain):
+            flags.append(Signature.Flag.LOOKALIKE_DOMAIN)
+        return flags
+
+
+class BulkRejectForm(forms.Form):
+    """Which signatures to reject together. Rejected ones are left out: nothing to undo there."""
+
+    petition = forms.ModelChoiceField(
+        Petition.objects.all(), required=False, label=_("Letter"), empty_label=_("All letters")
+    )
+    flag = forms.ChoiceField(
+        choices=[("", _("Flagged or not")), *FLAG_CHOICES], required=False, label=_("Flag")
+    )
+    email_domain = forms.CharField(
+        required=False,
+        max_length=253,
+        label=_("Email domain"),
+        help_text=_("Everything after the @, e.g. spam.example"),
+    )
+    signed_after = forms.DateTimeField(
+        required=False,
+        label=_("Signed from"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    signed_before = forms.DateTimeField(
+        required=False,
+        label=_("Signed before"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    expected = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def clean_email_domain(self) -> str:
+        return self.cleaned_data["email_domain"].strip().lstrip("@").lower()
+
+    def clean(self) -> dict:
+        data = super().clean()
+        criteria = ["flag", "email_domain", "signed_after", "signed_before"]
+        if not any(data.get(name) for name in criteria):
+            raise ValidationError(
+                _("Choose a flag, an email domain or a time: not every signature at once."),
+                code="no_criteria",
+            )
+        return data
+
+    def matching(self) -> SignatureQuerySet:
+        data = self.cleaned_data
+        signatures = Signature.objects.exclude(status=Signature.Status.REJECTED)
+        if data["petition"]:
+            signatures = signatures.filter(petition=data["petition"])
+        if data["flag"]:
+            signatures = signatures.with_flag(data["flag"])
+        if data["email_domain"]:
+            domain = canonical_email(f"x@{data['email_domain']}").partition("@")[2]
+            signatures = signatures.filter(email_canonical__endswith=f"@{domain}")
+        if data["signed_after"]:
+            signatures = signatures.filter(created_at__gte=data["signed_after"])
+        if data["signed_before"]:
+            signatures = signatures.filter(created_at__lt=data["signed_before"])
+        return signatures

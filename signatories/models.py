@@ -1,11 +1,13 @@
 from collections.abc import Collection, Iterable
+from datetime import timedelta
 from typing import TYPE_CHECKING, NamedTuple
 
 from django.conf import settings
+from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.encoding import punycode
 from django.utils.translation import gettext_lazy as _
@@ -31,6 +33,21 @@ class SignatureSource(models.TextChoices):
     PAPER = "paper", _("Paper sheet")
     STAFF = "staff", _("Added by staff")
 
+
+class SignatureFlag(models.TextChoices):
+    """Why a signature looks suspicious. Flagged signatures are stored, never refused."""
+
+    HONEYPOT = "honeypot", _("Filled in the field people cannot see")
+    TOO_FAST = "too_fast", _("Sent faster than a person can type")
+    RATE_LIMITED = "rate_limited", _("One of many from the same address")
+    LOOKALIKE_NAME = "lookalike_name", _("Name mixes alphabets within a word")
+    LOOKALIKE_DOMAIN = "lookalike_domain", _("Email domain mixes alphabets")
+
+
+# Emails one signature may ever cause, however often its address signs again.
+MAX_EMAILS = 5
+# What a signed link in an email lets its holder do.
+CONFIRM, WITHDRAW = "confirm", "withdraw"
 
 # A status to filter signatures by, or all of them (exports, the moderation queue).
 STATUS_FILTER_CHOICES = [*SignatureStatus.choices, ("all", _("All"))]
@@ -123,6 +140,29 @@ class SignatureQuerySet(models.QuerySet):
         """The letter's named initial signatories, in their order."""
         return self.public().filter(notable=True).only(*DISPLAYED_FIELDS).order_by("sort_order")
 
+    def awaiting_moderation(self) -> "SignatureQuerySet":
+        """The moderation queue: pending and confirmed by their signer."""
+        return self.filter(status=SignatureStatus.PENDING, confirmed_at__isnull=False)
+
+    def awaiting_confirmation(self) -> "SignatureQuerySet":
+        return self.filter(status=SignatureStatus.PENDING, confirmed_at__isnull=True)
+
+    def from_token(self, token: str, *, purpose: str, max_age: timedelta) -> "Signature | None":
+        """The signature a link from an email stands for, if the link is genuine and fresh."""
+        try:
+            pk = signing.loads(token, salt=f"signatories.{purpose}", max_age=max_age)
+        except signing.BadSignature:
+            return None
+        return self.filter(pk=pk).first() if isinstance(pk, int) else None
+
+    def with_flag(self, flag: str) -> "SignatureQuerySet":
+        """Signatures with one flag, with any flag ("any"), or with none ("none")."""
+        if flag == "any":
+            return self.exclude(flags="")
+        if flag == "none":
+            return self.filter(flags="")
+        return self.filter(flags__contains=flag)
+
     def with_status(self, status: str) -> "SignatureQuerySet":
         """Filter by a status value, or keep everything for "all"."""
         return self if status == "all" else self.filter(status=status)
@@ -130,9 +170,12 @@ class SignatureQuerySet(models.QuerySet):
     def moderate(self, status: str, *, by: "AbstractBaseUser") -> int:
         """Move every signature here to a status, recording who did it and when.
 
-        Signatures already in that status keep the record of whoever decided first.
+        Signatures already in that status keep the record of whoever decided first, and only
+        confirmed signatures can be approved.
         """
         changing = self.exclude(status=status)
+        if status == SignatureStatus.APPROVED:
+            changing = changing.filter(confirmed_at__isnull=False)
         petition_ids = set(changing.order_by().values_list("petition_id", flat=True).distinct())
         changed = changing.update(status=status, moderated_by=by, moderated_at=timezone.now())
         forget_counts(petition_ids)
@@ -142,6 +185,7 @@ class SignatureQuerySet(models.QuerySet):
 class Signature(models.Model):
     Status = SignatureStatus
     Source = SignatureSource
+    Flag = SignatureFlag
 
     petition = models.ForeignKey(
         Petition, models.PROTECT, related_name="signatures", verbose_name=_("letter")
@@ -189,6 +233,17 @@ class Signature(models.Model):
     sort_order = models.PositiveSmallIntegerField(
         _("sort order"), default=0, help_text=_("Position among the notable signatories.")
     )
+    flags = models.CharField(
+        _("flags"),
+        max_length=100,
+        blank=True,
+        editable=False,
+        help_text=_("Why this signature looks suspicious, if it does."),
+    )
+    language = models.CharField(
+        _("language"), max_length=10, default="en", editable=False, help_text=_("Used to sign.")
+    )
+    emails_sent = models.PositiveSmallIntegerField(_("emails sent"), default=0, editable=False)
 
     objects = SignatureQuerySet.as_manager()
 
@@ -216,6 +271,15 @@ class Signature(models.Model):
             models.CheckConstraint(
                 condition=Q(source__in=SignatureSource.values),
                 name="signatories_signature_source_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=SignatureStatus.APPROVED) | Q(confirmed_at__isnull=False),
+                name="signatories_signature_approved_is_confirmed",
+                violation_error_message=_("Only a confirmed signature can be approved."),
+            ),
+            models.CheckConstraint(
+                condition=Q(emails_sent__lte=MAX_EMAILS),
+                name="signatories_signature_emails_capped",
             ),
         ]
         indexes = [
@@ -253,20 +317,79 @@ class Signature(models.Model):
     def derive_canonical_email(self) -> None:
         self.email_canonical = canonical_email(self.email) if self.email else ""
 
-    def save_once(self) -> bool:
+    @property
+    def flag_list(self) -> list[str]:
+        return self.flags.split()
+
+    @property
+    def may_be_emailed(self) -> bool:
+        """Rejected signatures and bots that filled the hidden field get no email."""
+        return self.status != SignatureStatus.REJECTED and (
+            SignatureFlag.HONEYPOT not in self.flag_list
+        )
+
+    def link_token(self, purpose: str) -> str:
+        """A signed, expiring value for a link that lets its holder confirm or withdraw."""
+        return signing.dumps(self.pk, salt=f"signatories.{purpose}")
+
+    def sign(self) -> "Signature | None":
+        """Take this signature from the signing form.
+
+        Stores it, or, if its mailbox already signed the letter, leaves the earlier signature as
+        it was. Returns the signature whose signer should get an email now: the new one, the
+        earlier one while it may have another, or None.
+        """
+        if not self.petition.requires_confirmation:
+            self.confirmed_at = timezone.now()
+        if self.petition.auto_approve and self.confirmed_at and not self.flags:
+            self.status = SignatureStatus.APPROVED
+        self.emails_sent = 1 if self.may_be_emailed else 0
+        stored = self.save_once()
+        if stored is not self:
+            return stored if stored.count_another_email() else None
+        if self.status == SignatureStatus.APPROVED:
+            forget_counts([self.petition_id])
+        return self if self.emails_sent else None
+
+    def save_once(self) -> "Signature":
         """Insert this new signature unless its mailbox already signed the letter.
 
-        Returns whether a row was stored. Two requests racing with one address are settled by
-        the database constraint, so both callers see the same outcome and neither sees an error.
+        Returns the signature that stands for the mailbox: this one, or the one made before.
+        Two requests racing with one address are settled by the database constraint, so both
+        see the same outcome and neither sees an error.
         """
         try:
             with transaction.atomic():
                 self.save(force_insert=True)
         except IntegrityError:
-            duplicate = Signature.objects.filter(
+            earlier = Signature.objects.filter(
                 petition_id=self.petition_id, email_canonical=self.email_canonical
-            )
-            if not self.email_canonical or not duplicate.exists():
+            ).first()
+            if not self.email_canonical or earlier is None:
                 raise
+            return earlier
+        return self
+
+    def count_another_email(self) -> bool:
+        """Count one more email to this signer unless it may have none; true if counted."""
+        if not self.may_be_emailed:
             return False
-        return True
+        uncapped = Signature.objects.filter(pk=self.pk, emails_sent__lt=MAX_EMAILS)
+        return uncapped.update(emails_sent=F("emails_sent") + 1) == 1
+
+    def confirm(self) -> None:
+        """Record that the signer confirmed by email. Confirming again changes nothing."""
+        if self.confirmed_at is not None:
+            return
+        self.confirmed_at = timezone.now()
+        fields = ["confirmed_at"]
+        if self.petition.auto_approve and not self.flags and self.status == self.Status.PENDING:
+            self.status = SignatureStatus.APPROVED
+            fields.append("status")
+            forget_counts([self.petition_id])
+        self.save(update_fields=fields)
+
+    def withdraw(self) -> None:
+        """The signer takes their signature back: the row goes and the count drops."""
+        self.delete()
+        forget_counts([self.petition_id])

@@ -4,9 +4,11 @@ With no environment at all the project runs locally on SQLite, prints email to t
 caches in memory. Production sets DATABASE_URL, SECRET_KEY, ALLOWED_HOSTS, EMAIL_URL and CACHE_URL.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -32,12 +34,17 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.forms",
     "django_countries",
+    "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "petitions",
     "signatories",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "solidarity.middleware.RejectNullCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -45,8 +52,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "solidarity.urls"
@@ -63,6 +72,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
+                "solidarity.context_processors.languages",
             ],
         },
     },
@@ -90,6 +101,9 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+    # Fine for one developer's process; check --deploy warns where it is not (signatories.W001).
+    SILENCED_SYSTEM_CHECKS = ["axes.W001"]
 
 
 def mailer(url: str) -> dict:
@@ -115,7 +129,24 @@ def mailer(url: str) -> dict:
 MAILERS = {"default": mailer(env("EMAIL_URL", default="consolemail://"))}
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Solidarity <noreply@localhost>")
 SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+# Where links in emails point: the public address of the site.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
+# Email leaves through a durable queue in the database, worked by `manage.py db_worker`; with
+# TASKS_BACKEND=immediate it is sent straight after the signature is committed instead.
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "database": "django_tasks_db.DatabaseBackend",
+            "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+        }[env("TASKS_BACKEND", default="database")]
+    }
+}
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -124,7 +155,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English"))]
+LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -146,8 +177,56 @@ SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
 # Readers on monitored networks need HTTPS from their very first visit: preload by default.
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
+# The __Host- prefix makes a browser refuse the cookie unless it is Secure, for this host only.
+_COOKIE_PREFIX = "" if DEBUG else "__Host-"
+SESSION_COOKIE_NAME = f"{_COOKIE_PREFIX}sessionid"
 SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_NAME = f"{_COOKIE_PREFIX}csrftoken"
 CSRF_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "solidarity.views.csrf_failure"
+LANGUAGE_COOKIE_NAME = f"{_COOKIE_PREFIX}language"
+LANGUAGE_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+# Sessions are for staff only: they end after a working day.
+SESSION_COOKIE_AGE = 8 * 60 * 60
+# No form here needs more than this; a bigger body is refused before it is read.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 128 * 1024
+
+# Staff logins: a few wrong passwords lock that username from that address for a while, never
+# for good; a second factor (TOTP) is required for the admin.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_CLIENT_IP_CALLABLE = "signatories.abuse.client_address"
+AXES_CLIENT_STR_CALLABLE = "signatories.abuse.client_description"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="Solidarity")
+
+# Abuse defences for the signing form. The client address is read from this request header,
+# set by the proxy in front of the site (e.g. X-Real-IP); without it, from the connection.
+CLIENT_IP_HEADER = env("CLIENT_IP_HEADER", default="")
+# Signatures from one client address in a window before they are flagged for moderators.
+SIGNING_RATE_LIMIT = env.int("SIGNING_RATE_LIMIT", default=10)
+SIGNING_RATE_WINDOW = env.int("SIGNING_RATE_WINDOW_SECONDS", default=3600)
+# A form sent back sooner than this after it was shown was not filled in by a person.
+SIGNING_MIN_SECONDS = env.int("SIGNING_MIN_SECONDS", default=3)
+# Confirmation links work this long; withdrawal links while the letter is open, up to a year.
+CONFIRMATION_MAX_AGE = timedelta(days=env.int("CONFIRMATION_DAYS", default=30))
+WITHDRAWAL_MAX_AGE = timedelta(days=365)
+# Emails one signature may ever cause, however often its address signs again.
+MAX_EMAILS_PER_SIGNATURE = 5
 
 # Signatures shown per page on a letter.
 SIGNATURES_PER_PAGE = env.int("SIGNATURES_PER_PAGE", default=50)
@@ -159,4 +238,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # django-axes announces itself at INFO on every start.
+    "loggers": {"axes": {"level": "WARNING"}},
 }

@@ -1,7 +1,11 @@
 import pytest
+from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.management import call_command
-from django.test import override_settings
+from django.test import Client, override_settings
+from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from petitions.models import Petition
 from signatories.models import Signature
@@ -12,10 +16,13 @@ def _production_like_settings(tmp_path_factory):
     """Run with production settings, with two exceptions made before any server starts.
 
     Static files are collected and served hashed, as in production, so a missing file fails a
-    test. Plain HTTP is allowed: tests that care about HTTPS ask for it with secure=True.
+    test. Plain HTTP is allowed: tests that care about HTTPS ask for it with secure=True. Emails
+    are sent as soon as their task is enqueued, into the test outbox.
     """
     with override_settings(
-        STATIC_ROOT=tmp_path_factory.mktemp("static"), SECURE_SSL_REDIRECT=False
+        STATIC_ROOT=tmp_path_factory.mktemp("static"),
+        SECURE_SSL_REDIRECT=False,
+        TASKS={"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}},
     ):
         call_command("collectstatic", interactive=False, verbosity=0)
         yield
@@ -70,6 +77,7 @@ def make_signature(db):
             "organisation": "Zhanartu",
             "country": "KZ",
             "status": Signature.Status.APPROVED,
+            "confirmed_at": timezone.now(),
         } | overrides
         signature = Signature(**fields)
         signature.full_clean()
@@ -91,10 +99,18 @@ def signing_data():
     }
 
 
+def login_with_second_factor(client, user) -> None:
+    """Log a staff user in as the admin requires: password and a confirmed TOTP device."""
+    client.force_login(user)
+    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
 @pytest.fixture
 def staff_user(django_user_model):
     """A staff account in one of the groups the data migration creates."""
-    from django.contrib.auth.models import Group
 
     def make(group: str | None = None):
         user = django_user_model.objects.create_user(
@@ -107,13 +123,23 @@ def staff_user(django_user_model):
     return make
 
 
-@pytest.fixture
-def moderator_client(client, staff_user):
-    client.force_login(staff_user("Moderators"))
+def staff_client(user) -> Client:
+    """A browser of its own, so the anonymous `client` of the same test stays anonymous."""
+    client = Client()
+    login_with_second_factor(client, user)
     return client
 
 
 @pytest.fixture
-def organiser_client(client, staff_user):
-    client.force_login(staff_user("Organisers"))
-    return client
+def admin_client(admin_user) -> Client:
+    return staff_client(admin_user)
+
+
+@pytest.fixture
+def moderator_client(staff_user) -> Client:
+    return staff_client(staff_user("Moderators"))
+
+
+@pytest.fixture
+def organiser_client(staff_user) -> Client:
+    return staff_client(staff_user("Organisers"))

@@ -3,10 +3,14 @@ site, a phone-sized screen, the admin to approve, a CSV to open."""
 
 import io
 import os
+import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect, sync_playwright
 
 import signatories.demo
@@ -70,15 +74,39 @@ def sign(page, base: str, *, name: str, email: str, hide: bool = False) -> None:
     expect(page.get_by_role("heading", name="Thank you for signing")).to_be_visible()
 
 
-def test_sign_approve_publish_and_export_in_a_browser(phone, demo, admin_user, tmp_path):
+def confirm_from_email(page, base: str, email) -> None:
+    """Open the confirmation link from the email and press the button, as a signer would."""
+    [url] = re.findall(r"https?://\S+/confirm/\S+/", email.body)
+    page.goto(base + urlsplit(url).path)
+    page.get_by_role("button", name="Confirm my signature").click()
+    expect(page.get_by_role("heading", name="Signature confirmed")).to_be_visible()
+
+
+def log_into_admin(page, base: str, user) -> None:
+    """Password, then the six-digit code from the staff member's authenticator app."""
+    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    page.goto(f"{base}/admin/")
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill("password")
+    page.get_by_label("Code from your authenticator app").fill(f"{totp(device.bin_key):06d}")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_text("Site administration")).to_be_visible()
+
+
+def test_sign_confirm_approve_publish_and_export_in_a_browser(
+    phone, demo, admin_user, mailoutbox, tmp_path
+):
     sign(phone, demo, name="Aigerim Seitkali", email="aigerim@example.org")
     sign(phone, demo, name="Secret Supporter", email="secret@example.org", hide=True)
+    assert [message.to for message in mailoutbox] == [
+        ["aigerim@example.org"],
+        ["secret@example.org"],
+    ]
+    for message in mailoutbox:
+        confirm_from_email(phone, demo, message)
 
-    phone.goto(f"{demo}/admin/")
-    phone.get_by_label("Username").fill("admin")
-    phone.get_by_label("Password").fill("password")
-    phone.get_by_role("button", name="Log in").click()
-    phone.goto(f"{demo}/admin/signatories/signature/")  # the queue of pending signatures
+    log_into_admin(phone, demo, admin_user)
+    phone.goto(f"{demo}/admin/signatories/signature/")  # the queue of confirmed signatures
     expect(phone.get_by_text("Aigerim Seitkali")).to_be_visible()
     phone.locator("input[name=_selected_action]").nth(0).check()
     phone.locator("input[name=_selected_action]").nth(1).check()

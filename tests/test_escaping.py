@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from helpers import csv_rows, page_text
 from signatories.models import Signature
@@ -27,7 +28,7 @@ def test_signed_text_reads_back_exactly_on_the_page_and_in_the_csv(
         "/petitions/ukteshbayev-open-letter/sign/",
         {**signing_data, "name": name, "organisation": organisation},
     )
-    Signature.objects.update(status=Signature.Status.APPROVED)
+    Signature.objects.update(status=Signature.Status.APPROVED, confirmed_at=timezone.now())
 
     response = client.get("/petitions/ukteshbayev-open-letter/")
     call_command("export_signatures", "ukteshbayev-open-letter", output=tmp_path / "out.csv")

@@ -5,6 +5,7 @@ import tracemalloc
 import pytest
 from django.core.management import CommandError, call_command
 from django.http import StreamingHttpResponse
+from django.utils import timezone
 
 from helpers import csv_rows
 from signatories import export
@@ -37,6 +38,7 @@ def test_csv_rows_hold_every_field_of_a_signature(letter, make_signature):
         comment="Solidarity",
         hide_name=True,
         created_at="2026-03-01T12:30:00Z",
+        confirmed_at="2026-03-01T12:40:00Z",
     )
 
     [row] = csv_rows(export_command("ukteshbayev-open-letter"))
@@ -50,7 +52,7 @@ def test_csv_rows_hold_every_field_of_a_signature(letter, make_signature):
         "comment": "Solidarity",
         "hide_name": "yes",
         "status": "approved",
-        "confirmed": "no",
+        "confirmed": "yes",
         "source": "web",
         "notable": "no",
         "letter": "ukteshbayev-open-letter",
@@ -194,6 +196,7 @@ def add_signatures(letter, count: int) -> None:
             email=f"s{n}@example.org",
             email_canonical=f"s{n}@example.org",
             status="approved",
+            confirmed_at=timezone.now(),
         )
         for n in range(Signature.objects.count(), Signature.objects.count() + count)
     )

@@ -1,3 +1,4 @@
+from conftest import login_with_second_factor
 from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -54,7 +55,6 @@ def test_approval_shows_on_the_public_page_at_once(
 
     with django_capture_on_commit_callbacks(execute=True):
         run_action(moderator_client, "approve", signature)
-    client.logout()
 
     text = page_text(client.get("/petitions/ukteshbayev-open-letter/"))
     assert "1 signature" in text
@@ -69,7 +69,6 @@ def test_rejecting_an_approved_signature_takes_it_off_the_page(
 
     with django_capture_on_commit_callbacks(execute=True):
         run_action(moderator_client, "reject", signature)
-    client.logout()
 
     text = page_text(client.get("/petitions/ukteshbayev-open-letter/"))
     assert "Forged Name" not in text
@@ -81,7 +80,7 @@ def test_staff_without_the_change_permission_cannot_approve(
 ):
     user = staff_user()
     user.user_permissions.add(Permission.objects.get(codename="view_signature"))
-    client.force_login(user)
+    login_with_second_factor(client, user)
     signature = make_signature(letter, status=Signature.Status.PENDING)
 
     run_action(client, "approve", signature)
@@ -104,6 +103,8 @@ def test_changing_the_status_by_hand_is_recorded_too(moderator_client, letter, m
             "source": "web",
             "created_at_0": "2026-11-01",
             "created_at_1": "10:00:00",
+            "confirmed_at_0": "2026-11-01",
+            "confirmed_at_1": "10:05:00",
             "sort_order": 0,
         },
     )
@@ -114,29 +115,57 @@ def test_changing_the_status_by_hand_is_recorded_too(moderator_client, letter, m
     assert signature.moderated_by.username == "moderators"
 
 
+def test_an_unconfirmed_web_signature_cannot_be_approved_by_hand(
+    moderator_client, letter, make_signature
+):
+    signature = make_signature(letter, status=Signature.Status.PENDING, confirmed_at=None)
+
+    response = moderator_client.post(
+        f"/admin/signatories/signature/{signature.pk}/change/",
+        {
+            "petition": letter.pk,
+            "status": "approved",
+            "name": signature.name,
+            "email": signature.email,
+            "country": "KZ",
+            "source": "web",
+            "created_at_0": "2026-11-01",
+            "created_at_1": "10:00:00",
+            "sort_order": 0,
+        },
+    )
+
+    assert response.status_code == 200
+    assert "Only a confirmed signature can be approved." in page_text(response)
+    signature.refresh_from_db()
+    assert signature.status == Signature.Status.PENDING
+
+
 def test_moderation_queue_filters_by_every_facet(moderator_client, letter, make_signature):
     make_signature(letter, name="Pending Kazakh", status="pending", country="KZ")
     make_signature(letter, name="Approved Briton", country="GB", hide_name=True)
     make_signature(letter, name="Paper Signer", source="paper", email="", country="DE")
+    make_signature(
+        letter, name="Unconfirmed Bot", status="pending", confirmed_at=None, flags="too_fast"
+    )
+    make_signature(letter, name="Rejected Forger", status="rejected", flags="lookalike_name")
 
     def names(query: str) -> set[str]:
         response = moderator_client.get(f"/admin/signatories/signature/?{query}")
         assert response.status_code == 200
         return {s.name for s in response.context["cl"].result_list}
 
-    assert names("") == {"Pending Kazakh"}  # the queue opens on pending signatures
+    # The queue opens on pending signatures that their signers confirmed.
+    assert names("") == {"Pending Kazakh"}
+    assert names("status=unconfirmed") == {"Unconfirmed Bot"}
     assert names("status=approved") == {"Approved Briton", "Paper Signer"}
-    assert names(f"status=all&petition__id__exact={letter.pk}") == {
-        "Pending Kazakh",
-        "Approved Briton",
-        "Paper Signer",
-    }
-    assert names("status=all&confirmed=no") == {
-        "Pending Kazakh",
-        "Approved Briton",
-        "Paper Signer",
-    }
-    assert names("status=all&confirmed=yes") == set()
+    assert names("status=rejected") == {"Rejected Forger"}
+    assert len(names(f"status=all&petition__id__exact={letter.pk}")) == 5
+    assert names("status=all&confirmed=no") == {"Unconfirmed Bot"}
+    assert names("status=all&flag=any") == {"Unconfirmed Bot", "Rejected Forger"}
+    assert names("status=all&flag=too_fast") == {"Unconfirmed Bot"}
+    assert names("status=all&flag=lookalike_name") == {"Rejected Forger"}
+    assert "Unconfirmed Bot" not in names("status=all&flag=none")
     assert names("status=all&country=GB") == {"Approved Briton"}
     assert names("status=all&hide_name__exact=1") == {"Approved Briton"}
     assert names("status=all&source__exact=paper") == {"Paper Signer"}

@@ -1,3 +1,4 @@
+from conftest import login_with_second_factor
 from django.contrib.admin.models import LogEntry
 
 from helpers import page_text
@@ -42,9 +43,9 @@ def test_change_page_offers_the_export_to_organisers_only(
     url = f"/admin/petitions/petition/{letter.pk}/change/"
     export_url = f"/admin/signatories/signature/export/{letter.pk}/"
 
-    client.force_login(staff_user("Organisers"))
+    login_with_second_factor(client, staff_user("Organisers"))
     organiser_page = client.get(url).content.decode()
-    client.force_login(staff_user("Moderators"))
+    login_with_second_factor(client, staff_user("Moderators"))
     moderator_page = client.get(url).content.decode()
 
     assert export_url in organiser_page

@@ -51,6 +51,7 @@ def test_deployment_checks_pass_with_production_settings():
             "DATABASE_URL": "postgres://solidarity@127.0.0.1:5432/solidarity",
             "EMAIL_URL": "smtp+tls://user:secret@smtp.example.org:587",
             "CACHE_URL": "redis://127.0.0.1:6379/0",
+            "SITE_URL": "https://solidarity.example.org",
         }
     )
 
@@ -64,3 +65,5 @@ def test_deployment_checks_flag_the_development_defaults():
     assert result.returncode != 0
     assert "security.W009" in result.stderr  # the development SECRET_KEY
     assert "mail.E001" in result.stderr  # email printed to the console, not sent
+    assert "signatories.W001" in result.stderr  # limits not shared between workers
+    assert "signatories.W002" in result.stderr  # email links without HTTPS

@@ -143,15 +143,36 @@ def test_hidden_characters_are_refused_in_organisation_and_comment_too(
     assert "Please remove the invisible or control character (U+202E)." in page_text(response)
 
 
-def test_an_address_too_long_once_spelled_in_ascii_is_refused(client, letter, signing_data):
-    # 213 characters as typed, 645 once its Chinese domain is spelled in ASCII (punycode).
-    email = "a@" + ".".join(["工会团结支持信签名者名单"] * 16)[:238] + ".com"
+# 213 characters as typed, 645 once its Chinese domain is spelled in ASCII (punycode).
+GROWING_EMAIL = "a@" + ".".join(["工会团结支持信签名者名单"] * 16)[:238] + ".com"
 
+
+def test_an_address_too_long_once_spelled_in_ascii_is_refused(client, letter, signing_data):
     response = client.post(
-        "/petitions/ukteshbayev-open-letter/sign/", {**signing_data, "email": email}
+        "/petitions/ukteshbayev-open-letter/sign/", {**signing_data, "email": GROWING_EMAIL}
     )
 
     assert response.status_code == 400
+    assert "Enter an email address that can receive mail" in page_text(response)
+    assert not Signature.objects.exists()
+
+
+def test_staff_get_a_message_for_an_address_too_long_in_ascii(moderator_client, letter):
+    response = moderator_client.post(
+        "/admin/signatories/signature/add/",
+        {
+            "petition": letter.pk,
+            "status": "pending",
+            "name": "Paper Signer",
+            "email": GROWING_EMAIL,
+            "source": "paper",
+            "created_at_0": "2026-11-01",
+            "created_at_1": "10:00:00",
+            "sort_order": 0,
+        },
+    )
+
+    assert response.status_code == 200
     assert "This email address is too long." in page_text(response)
     assert not Signature.objects.exists()
 

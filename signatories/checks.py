@@ -1,0 +1,37 @@
+from django.conf import settings
+from django.core.checks import CheckMessage, Tags, Warning, register
+
+PROCESS_LOCAL_CACHES = {
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+    "django.core.cache.backends.filebased.FileBasedCache",
+}
+
+
+@register(Tags.caches, deploy=True)
+def check_shared_cache(app_configs: object = None, **kwargs: object) -> list[CheckMessage]:
+    """Rate limits and staff login lockouts only hold if every worker sees the same counts."""
+    if settings.CACHES["default"]["BACKEND"] not in PROCESS_LOCAL_CACHES:
+        return []
+    return [
+        Warning(
+            "The cache is local to each process, so signing rate limits and login lockouts "
+            "are not shared between workers.",
+            hint="Set CACHE_URL to a Redis server (redis://...).",
+            id="signatories.W001",
+        )
+    ]
+
+
+@register(deploy=True)
+def check_site_url(app_configs: object = None, **kwargs: object) -> list[CheckMessage]:
+    """Links in confirmation emails must reach the site, over HTTPS."""
+    if settings.SITE_URL.startswith("https://"):
+        return []
+    return [
+        Warning(
+            f"SITE_URL is {settings.SITE_URL!r}: links in emails would not use HTTPS.",
+            hint="Set SITE_URL to the public https:// address of the site.",
+            id="signatories.W002",
+        )
+    ]

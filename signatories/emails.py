@@ -1,0 +1,68 @@
+"""The one email a signer gets: confirm your signature, or withdraw it.
+
+It is built and sent by a background task after the signature is committed, never inside the
+signing request, and always in the language the signer used.
+"""
+
+import smtplib
+from functools import partial
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.tasks import task
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from .models import CONFIRM, WITHDRAW, Signature
+
+
+class EmailNotSent(Exception):
+    """Sending failed; the message names the signature by number only."""
+
+
+def send_confirmation_later(signature: Signature) -> None:
+    """Queue the email once the signature is committed, so the worker can read it."""
+    transaction.on_commit(partial(send_confirmation.enqueue, signature.pk))
+
+
+@task()
+def send_confirmation(signature_id: int) -> None:
+    signature = Signature.objects.select_related("petition").filter(pk=signature_id).first()
+    if signature is None:
+        return  # withdrawn before the email left
+    try:
+        confirmation_message(signature).send()
+    except (smtplib.SMTPException, OSError) as error:
+        # The server's error can quote the address, and the task log must not.
+        kind = type(error).__name__
+        raise EmailNotSent(f"Could not email signature #{signature_id}: {kind}") from None
+
+
+def confirmation_message(signature: Signature) -> EmailMultiAlternatives:
+    """The email to one signer, with links to confirm (if still needed) and to withdraw."""
+    with translation.override(signature.language):
+        context = {
+            "signature": signature,
+            "petition": signature.petition,
+            "confirm_url": link(signature, CONFIRM),
+            "withdraw_url": link(signature, WITHDRAW),
+        }
+        subject = render_to_string("emails/confirmation_subject.txt", context)
+        message = EmailMultiAlternatives(
+            subject=" ".join(subject.split()),
+            body=render_to_string("emails/confirmation.txt", context),
+            to=[signature.email],
+        )
+        message.attach_alternative(
+            render_to_string("emails/confirmation.html", context), "text/html"
+        )
+    return message
+
+
+def link(signature: Signature, purpose: str) -> str:
+    path = reverse(
+        f"signatories:{purpose}", args=[signature.petition.slug, signature.link_token(purpose)]
+    )
+    return settings.SITE_URL + path

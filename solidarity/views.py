@@ -1,0 +1,24 @@
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import Resolver404, resolve
+from django.utils.translation import gettext as _
+
+from petitions.models import Petition
+from petitions.views import render_letter
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form came back without its security token, usually because the page was open too long.
+
+    A signature is offered a fresh form on its letter; nothing that was typed is shown again.
+    """
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        match = None
+    if match is not None and match.view_name == "signatories:sign":
+        petition = Petition.objects.published().filter(slug=match.kwargs["slug"]).first()
+        if petition is not None:
+            notice = _("The form had expired, so nothing was saved. Please sign again below.")
+            return render_letter(request, petition, notice=notice, status=403)
+    return render(request, "403_csrf.html", status=403)
