@@ -75,9 +75,12 @@ def render_letter(
         "notice": notice,
     }
     response = render(request, "petitions/petition_detail.html", context, status=status)
-    if form is not None:
-        # The form holds a per-visitor CSRF token, and once bound what the visitor typed.
-        patch_cache_control(response, private=True, no_cache=True, no_store=form.is_bound)
+    if form is not None and form.is_bound:
+        # The form holds what the visitor typed: no copy is kept anywhere.
+        patch_cache_control(response, private=True, no_cache=True, no_store=True)
+    elif form is not None:
+        # The form holds a per-visitor CSRF token.
+        patch_cache_control(response, private=True, no_cache=True)
     elif petition.status != Petition.Status.DRAFT:
         # A closed letter is the same for everyone: a CDN may serve it.
         patch_cache_control(response, public=True, max_age=60)

@@ -19,7 +19,7 @@ from petitions.models import Petition
 
 from . import export
 from .forms import FLAG_CHOICES, BulkRejectForm
-from .models import STATUS_FILTER_VALUES, Signature, forget_counts
+from .models import STATUS_FILTER_CHOICES, STATUS_FILTER_VALUES, Signature, forget_counts
 
 audit = logging.getLogger("solidarity.audit")
 MODERATED = {
@@ -54,9 +54,7 @@ class QueueFilter(admin.SimpleListFilter):
         return [
             ("queue", _("Awaiting moderation")),
             ("unconfirmed", _("Awaiting confirmation")),
-            (Signature.Status.APPROVED, _("Approved")),
-            (Signature.Status.REJECTED, _("Rejected")),
-            ("all", _("All")),
+            *STATUS_FILTER_CHOICES[1:],
         ]
 
     def value(self) -> str:
@@ -156,7 +154,7 @@ class SignatureAdmin(CheckedSelectionMixin, admin.ModelAdmin):
         (None, {"fields": ["petition", "status", "name", "email", "organisation", "country"]}),
         (None, {"fields": ["comment", "hide_name"]}),
         (
-            _("Record"),
+            _("Details"),
             {
                 "fields": [
                     "source",

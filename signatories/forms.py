@@ -12,6 +12,24 @@ from .models import Signature, SignatureQuerySet, canonical_email
 FLAG_CHOICES = [("any", _("Any flag")), ("none", _("Not flagged")), *Signature.Flag.choices]
 
 
+class LineField(forms.CharField):
+    """One line from the public, composed (NFC) before its length is checked."""
+
+    default_validators = [text.validate_line]
+
+    def to_python(self, value: object) -> str:
+        return text.normalise_line(super().to_python(value))
+
+
+class ParagraphsField(forms.CharField):
+    """Text with line breaks, normalised before its length is checked."""
+
+    default_validators = [text.validate_paragraphs]
+
+    def to_python(self, value: object) -> str:
+        return text.normalise_paragraphs(super().to_python(value))
+
+
 class SignatureForm(forms.ModelForm):
     """The public signing form. The letter, status and source are never taken from the request."""
 
@@ -26,9 +44,14 @@ class SignatureForm(forms.ModelForm):
     class Meta:
         model = Signature
         fields = ["name", "email", "organisation", "country", "comment", "hide_name"]
+        field_classes = {"name": LineField, "organisation": LineField, "comment": ParagraphsField}
         labels = {"email": _("Email address")}
+        error_messages = {
+            # Django's own message repeats what was sent, and that may hide characters.
+            "country": {"invalid_choice": _("Please choose a country from the list.")}
+        }
         help_texts = {
-            "email": _("Never shown. We send a link to it to confirm your signature."),
+            "email": _("Never shown. We email you a link to confirm or withdraw your signature."),
             "organisation": _("Optional."),
             "comment": _("Optional. Shown under your name."),
             "hide_name": _(
@@ -51,11 +74,13 @@ class SignatureForm(forms.ModelForm):
         self.fields["country"].required = True
         self.fields["hide_name"].template_name = "signatories/_checkbox_field.html"
         self.fields["extra_reference"].template_name = "signatories/_honeypot_field.html"
-        self.fields["started"].initial = abuse.form_started()
+        if not self.is_bound:
+            self.fields["started"].initial = abuse.form_started()
         self.email_domain = ""
 
     def clean_name(self) -> str:
-        return text.clean_name(self.cleaned_data["name"])
+        text.validate_name(self.cleaned_data["name"])
+        return self.cleaned_data["name"]
 
     def clean_email(self) -> str:
         """Stored as typed, once it is plainly an address that can receive mail: no
@@ -70,11 +95,14 @@ class SignatureForm(forms.ModelForm):
             ) from None
         return address
 
-    def clean_organisation(self) -> str:
-        return text.clean_line(self.cleaned_data["organisation"])
-
-    def clean_comment(self) -> str:
-        return text.clean_paragraphs(self.cleaned_data["comment"])
+    def shown_again(self) -> "SignatureForm":
+        """This refused form, to show again with what was typed, less what hides itself."""
+        self.data = self.data.copy()
+        for name in self.fields:
+            self.data.setlist(
+                name, [text.without_hidden_characters(v) for v in self.data.getlist(name)]
+            )
+        return self
 
     def suspicions(self) -> list[str]:
         """Why this signature looks automated or forged, if it does; never told to the signer."""
@@ -108,7 +136,7 @@ class BulkRejectForm(forms.Form):
     )
     signed_after = forms.DateTimeField(
         required=False,
-        label=_("Signed from"),
+        label=_("Signed at or after"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
     signed_before = forms.DateTimeField(

@@ -2,6 +2,7 @@ from collections.abc import Collection, Iterable
 from datetime import timedelta
 from typing import TYPE_CHECKING, NamedTuple
 
+from django import forms
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
@@ -11,7 +12,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.encoding import punycode
 from django.utils.translation import gettext_lazy as _
-from django_countries.fields import CountryField
+from django.utils.translation import pgettext_lazy
+from django_countries import countries
+from django_countries.fields import CountryField, LazyTypedChoiceField
 
 from petitions.models import Petition
 
@@ -39,7 +42,7 @@ class SignatureFlag(models.TextChoices):
 
     HONEYPOT = "honeypot", _("Filled in the field people cannot see")
     TOO_FAST = "too_fast", _("Sent faster than a person can type")
-    RATE_LIMITED = "rate_limited", _("One of many from the same address")
+    RATE_LIMITED = "rate_limited", _("One of many from the same network address")
     LOOKALIKE_NAME = "lookalike_name", _("Name mixes alphabets within a word")
     LOOKALIKE_DOMAIN = "lookalike_domain", _("Email domain mixes alphabets")
 
@@ -50,7 +53,12 @@ MAX_EMAILS = 5
 CONFIRM, WITHDRAW = "confirm", "withdraw"
 
 # A status to filter signatures by, or all of them (exports, the moderation queue).
-STATUS_FILTER_CHOICES = [*SignatureStatus.choices, ("all", _("All"))]
+STATUS_FILTER_CHOICES = [
+    (SignatureStatus.PENDING, pgettext_lazy("signatures", "Pending")),
+    (SignatureStatus.APPROVED, pgettext_lazy("signatures", "Approved")),
+    (SignatureStatus.REJECTED, pgettext_lazy("signatures", "Rejected")),
+    ("all", pgettext_lazy("signatures", "All")),
+]
 STATUS_FILTER_VALUES = [value for value, _label in STATUS_FILTER_CHOICES]
 
 # Providers known to deliver "name+tag@" to "name@", and those that also ignore dots. Elsewhere
@@ -121,6 +129,30 @@ def forget_counts(petition_ids: Iterable[int]) -> None:
     """Once the change is committed, drop cached counts so public pages show it at once."""
     keys = [_counts_key(pk) for pk in petition_ids]
     transaction.on_commit(lambda: cache.delete_many(keys))
+
+
+class CountryChoiceField(LazyTypedChoiceField):
+    def valid_value(self, value: str) -> bool:
+        return value in countries
+
+
+class CountryCodeField(CountryField):
+    """django-countries' field, checking a code by lookup.
+
+    Its own check walks every country's translated name on each validation, twice per signature
+    (form and model), which was a tenth of the time it takes to sign.
+    """
+
+    def validate(self, value: str, model_instance: models.Model) -> None:
+        if value in self.empty_values:
+            if not self.blank:
+                raise ValidationError(self.error_messages["blank"], code="blank")
+        elif value not in countries:
+            message = self.error_messages["invalid_choice"]
+            raise ValidationError(message, code="invalid_choice", params={"value": value})
+
+    def formfield(self, **kwargs) -> forms.Field:
+        return super().formfield(choices_form_class=CountryChoiceField, **kwargs)
 
 
 class SignatureQuerySet(models.QuerySet):
@@ -200,7 +232,7 @@ class Signature(models.Model):
         _("canonical email"), max_length=254, blank=True, editable=False
     )
     organisation = models.CharField(_("organisation / union"), max_length=200, blank=True)
-    country = CountryField(_("country"), blank=True, blank_label=_("Choose a country"))
+    country = CountryCodeField(_("country"), blank=True, blank_label=_("Choose a country"))
     comment = models.TextField(_("comment"), max_length=1000, blank=True)
     hide_name = models.BooleanField(
         _("do not display my name on the website"),

@@ -1,8 +1,8 @@
 """Checks and clean-ups for text typed by the public.
 
 Every script and accent is welcome; what is refused is text that hides what it says (control,
-bidirectional-override and invisible characters, floods of combining marks, characters that did
-not survive decoding) or that a spreadsheet would run as a formula.
+format and invisible characters, floods of combining marks, characters that did not survive
+decoding), names that look blank, and names that a spreadsheet would run as a formula.
 """
 
 import re
@@ -11,12 +11,14 @@ import unicodedata
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-# Bidirectional embeddings, overrides and isolates, and zero-width characters that carry no
-# meaning in a name. Zero-width (non-)joiners stay: Persian, Indic scripts and emoji need them.
-HIDDEN_FORMAT_CHARACTERS = frozenset(
-    "\u061c\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
-    "\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\ufeff"
-)
+# Invisible format characters that real text needs: zero-width (non-)joiners in Persian, Indic
+# scripts and emoji. Every other format character (bidi overrides, zero-width spaces, BOM...) is
+# refused, and so are tag characters outside the emoji flag sequences that use them.
+ALLOWED_FORMAT_CHARACTERS = frozenset("\u200c\u200d")
+BLACK_FLAG = "\U0001f3f4"
+TAGS = range(0xE0020, 0xE0080)
+# Letters that draw nothing (Hangul fillers, Braille blank): a name of these looks empty.
+BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 # Stacks deeper than this are "Zalgo" text; real scripts stay well below it.
 MAX_COMBINING_MARKS = 4
 FORMULA_STARTS = frozenset("=+-@\t\r")
@@ -24,26 +26,36 @@ URL_RE = re.compile(
     r"[a-z][a-z0-9+.-]*://|\bwww\.|[\w-]+\.(com|net|org|info|biz|io|ru|kz|xyz|top|site|online)\b",
     re.IGNORECASE,
 )
+LINE_BREAKS_RE = re.compile(r"\r\n|[\r\u2028\u2029]")
 
 
-def clean_line(value: str) -> str:
-    """One line of text: NFC-normalised, refused if it hides anything."""
+def normalise_line(value: str) -> str:
+    """One line of text in composed form (NFC), as it will be stored and counted."""
+    return unicodedata.normalize("NFC", value)
+
+
+def normalise_paragraphs(value: str) -> str:
+    """Text with line breaks: NFC, every line break one "\\n", tabs as spaces.
+
+    Browsers send a line break as two characters but count it as one, so this runs before the
+    length is checked.
+    """
     value = unicodedata.normalize("NFC", value)
+    return LINE_BREAKS_RE.sub("\n", value).replace("\t", " ")
+
+
+def validate_line(value: str) -> None:
     _refuse_hidden_characters(value, allowed="")
-    return value
 
 
-def clean_paragraphs(value: str) -> str:
-    """Text with line breaks: NFC, one kind of line ending, tabs as spaces, nothing hidden."""
-    value = unicodedata.normalize("NFC", value)
-    value = value.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+def validate_paragraphs(value: str) -> None:
     _refuse_hidden_characters(value, allowed="\n")
-    return value
 
 
-def clean_name(value: str) -> str:
-    """A person's name: one clean line that is neither a formula nor a web address."""
-    value = clean_line(value)
+def validate_name(value: str) -> None:
+    """A name shows something, is not a formula and is not a web address."""
+    if not any(char.isalnum() and char not in BLANK_LETTERS for char in value):
+        raise ValidationError(_("Please enter your name."), code="blank")
     if starts_like_formula(value):
         raise ValidationError(
             _("A name cannot start with “%(character)s”."),
@@ -52,7 +64,6 @@ def clean_name(value: str) -> str:
         )
     if URL_RE.search(value):
         raise ValidationError(_("Please enter your name, not a web address."), code="url")
-    return value
 
 
 def starts_like_formula(value: str) -> bool:
@@ -66,24 +77,44 @@ def neutralise_formula(value: str) -> str:
     return "'" + value if starts_like_formula(value) else value
 
 
+def without_hidden_characters(value: str) -> str:
+    """The text with what the checks refuse taken out, safe to show back to the person."""
+    kept = []
+    for char in value:
+        if char in "\r\n" or not _is_hidden(char, kept[-1] if kept else ""):
+            kept.append(char)
+    return "".join(kept)
+
+
+def _is_hidden(char: str, previous: str) -> bool:
+    category = unicodedata.category(char)
+    if ord(char) in TAGS:
+        return previous != BLACK_FLAG and ord(previous or " ") not in TAGS
+    if category == "Cf":
+        return char not in ALLOWED_FORMAT_CHARACTERS
+    return category in {"Cc", "Cs", "Co", "Zl", "Zp"}
+
+
 def _refuse_hidden_characters(value: str, *, allowed: str) -> None:
+    # NUL has its own message from every Django form field; one message per mistake is enough.
+    allowed += "\x00"
     marks = 0
+    previous = ""
     for char in value:
         if char == "\ufffd":
             raise ValidationError(
                 _("Some characters could not be read. Please type them again."),
                 code="undecodable",
             )
-        category = unicodedata.category(char)
-        hidden = category in {"Cc", "Cs", "Co"} or char in HIDDEN_FORMAT_CHARACTERS
-        if hidden and char not in allowed:
+        if char not in allowed and _is_hidden(char, previous):
             raise ValidationError(
                 _("Please remove the invisible or control character (U+%(code)04X)."),
                 code="hidden_character",
                 params={"code": ord(char)},
             )
-        marks = marks + 1 if category in {"Mn", "Me"} else 0
+        marks = marks + 1 if unicodedata.category(char) in {"Mn", "Me"} else 0
         if marks > MAX_COMBINING_MARKS:
             raise ValidationError(
                 _("Please remove the stacked accent marks."), code="combining_flood"
             )
+        previous = char

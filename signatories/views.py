@@ -32,7 +32,7 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
         return render_letter(request, petition, status=403)
     form = SignatureForm(request.POST)
     if not form.is_valid():
-        return render_letter(request, petition, form=form, status=400)
+        return render_letter(request, petition, form=form.shown_again(), status=400)
     signature: Signature = form.save(commit=False)
     signature.petition, signature.source = petition, Signature.Source.WEB
     signature.language = get_language()
