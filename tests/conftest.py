@@ -1,5 +1,8 @@
+import time
+
 import pytest
 from django.contrib.auth.models import Group
+from django.core import signing
 from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client, override_settings
@@ -8,6 +11,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from petitions.models import Petition
+from signatories import abuse
 from signatories.models import Signature
 
 
@@ -87,16 +91,38 @@ def make_signature(db):
     return make
 
 
+def form_shown_seconds_ago(seconds: float) -> str:
+    """The signed note a form carries of when it was shown, as if shown that long ago."""
+    return signing.dumps(time.time() - seconds, salt=abuse.FORM_STARTED_SALT)
+
+
 @pytest.fixture
 def signing_data():
-    """A valid POST to the signing form."""
+    """A valid POST to the signing form, filled in by a person in a minute."""
     return {
         "name": "Aigerim Seitkali",
         "email": "aigerim@example.org",
         "organisation": "Zhanartu",
         "country": "KZ",
         "comment": "Solidarity from Almaty.",
+        "started": form_shown_seconds_ago(60),
     }
+
+
+@pytest.fixture
+def sign(client, letter, signing_data, django_capture_on_commit_callbacks):
+    """Sign the letter as a browser would, running what waits for the commit (the email)."""
+
+    def post(*, remote_addr: str = "127.0.0.1", headers: dict | None = None, **overrides):
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(
+                "/petitions/ukteshbayev-open-letter/sign/",
+                signing_data | overrides,
+                headers=headers,
+                REMOTE_ADDR=remote_addr,
+            )
+
+    return post
 
 
 def login_with_second_factor(client, user) -> None:

@@ -2,8 +2,11 @@
 
 import csv
 import io
+import re
 from html.parser import HTMLParser
+from urllib.parse import urlsplit
 
+from django.core.mail import EmailMessage
 from django.http import HttpResponse
 
 
@@ -42,3 +45,9 @@ def csv_rows(data: bytes) -> list[dict[str, str]]:
     """Parse exported CSV bytes the way a spreadsheet would, checking the BOM on the way."""
     assert data.startswith(b"\xef\xbb\xbf"), "the CSV must start with a UTF-8 byte order mark"
     return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+
+
+def link_in(message: EmailMessage, purpose: str) -> str:
+    """The path of the "confirm" or "withdraw" link in an email's plain text."""
+    [url] = re.findall(rf"https?://\S+/{purpose}/\S+/", message.body)
+    return urlsplit(url).path

@@ -162,3 +162,29 @@ def test_letter_fits_a_phone_screen(browser, demo):
     assert overflow <= 0
     assert button["width"] >= 44
     assert button["height"] >= 44
+
+
+def test_the_admin_works_with_javascript_under_the_content_security_policy(
+    browser, demo, admin_user
+):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    violations = []
+    page.on("console", lambda message: violations.append(message.text))
+    page.on("pageerror", lambda error: violations.append(str(error)))
+
+    log_into_admin(page, demo, admin_user)
+    page.goto(f"{demo}/admin/signatories/signature/?status=all")
+    page.locator("#action-toggle").check()  # "select all" is the admin's own JavaScript
+    expect(page.locator(".action-counter")).to_contain_text("selected")
+    page.goto(f"{demo}/admin/signatories/signature/add/")
+    page.get_by_role("button", name="Now").first.click()  # the date-time shortcuts
+    expect(page.locator("#id_created_at_1")).not_to_have_value("")
+    page.goto(f"{demo}/admin/petitions/petition/")
+    page.get_by_role("link", name="Defend trade unionist Esenbek Ukteshbayev").click()
+    page.goto(f"{demo}/admin/signatories/signature/reject/")
+    context.close()
+
+    assert [text for text in violations if "Content Security Policy" in text] == []
+    assert [text for text in violations if "Error" in text and "404" not in text] == []

@@ -1,0 +1,263 @@
+"""Double opt-in: one email, a link whose page has a button, and every way a link can fail."""
+
+import smtplib
+import time
+
+import pytest
+from django.core import signing
+from django.core.mail.backends.locmem import EmailBackend
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from helpers import link_in, page_text
+from petitions.models import Petition
+from signatories.models import Signature
+
+
+def test_signing_sends_exactly_one_email_to_the_signer_alone(sign, mailoutbox):
+    sign()
+
+    [message] = mailoutbox
+    assert message.to == ["aigerim@example.org"]
+    assert message.cc == []
+    assert message.bcc == []
+    assert message.subject == "Please confirm your signature on “Defend Esenbek Ukteshbayev”"
+    assert "Dear Aigerim Seitkali," in message.body
+    assert link_in(message, "confirm").startswith("/petitions/ukteshbayev-open-letter/confirm/")
+    assert link_in(message, "withdraw").startswith("/petitions/ukteshbayev-open-letter/withdraw/")
+    [(html, kind)] = message.alternatives
+    assert kind == "text/html"
+    assert "Confirm my signature" in html
+
+
+def test_email_links_point_at_the_public_site(sign, mailoutbox, settings):
+    settings.SITE_URL = "https://solidarity.example.org"
+
+    sign()
+
+    assert "https://solidarity.example.org/petitions/ukteshbayev-open-letter/confirm/" in (
+        mailoutbox[0].body
+    )
+
+
+def test_plain_text_email_shows_text_as_typed(sign, mailoutbox):
+    sign(name="Mary O'Brien & <Co>")
+
+    assert "Dear Mary O'Brien & <Co>," in mailoutbox[0].body
+    assert "&#x27;" not in mailoutbox[0].body
+
+
+def test_the_email_waits_for_the_signature_to_be_committed(
+    client, letter, signing_data, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as waiting:
+        client.post("/petitions/ukteshbayev-open-letter/sign/", signing_data)
+
+    assert Signature.objects.count() == 1
+    assert mailoutbox == []  # nothing is sent inside the request
+    assert len(waiting) == 1  # the email is queued once the signature is committed
+
+
+def test_opening_the_link_shows_a_button_and_confirms_nothing(client, sign, mailoutbox):
+    sign()
+
+    response = client.get(link_in(mailoutbox[0], "confirm"))
+
+    assert response.status_code == 200
+    assert "Press the button to confirm that you signed" in page_text(response)
+    assert '<form method="post"' in response.text
+    assert Signature.objects.get().confirmed_at is None
+
+
+def test_pressing_the_button_confirms_the_signature(client, sign, mailoutbox):
+    sign()
+
+    response = client.post(link_in(mailoutbox[0], "confirm"), follow=True)
+
+    assert response.redirect_chain == [("/petitions/ukteshbayev-open-letter/confirmed/", 302)]
+    assert "your signature on “Defend Esenbek Ukteshbayev” is confirmed" in page_text(response)
+    signature = Signature.objects.get()
+    assert signature.confirmed_at is not None
+    assert signature.status == Signature.Status.PENDING  # a moderator still decides
+
+
+def test_confirming_twice_is_harmless(client, sign, mailoutbox):
+    sign()
+    url = link_in(mailoutbox[0], "confirm")
+    client.post(url)
+    first = Signature.objects.get().confirmed_at
+
+    response = client.post(url)
+
+    assert response.status_code == 302
+    assert Signature.objects.get().confirmed_at == first
+
+
+def test_confirmed_signature_reaches_the_moderation_queue(client, sign, mailoutbox, admin_client):
+    sign()
+    queue = admin_client.get("/admin/signatories/signature/")
+    assert queue.context["cl"].result_count == 0
+
+    client.post(link_in(mailoutbox[0], "confirm"))
+
+    queue = admin_client.get("/admin/signatories/signature/")
+    assert [s.name for s in queue.context["cl"].result_list] == ["Aigerim Seitkali"]
+
+
+def tampered(token: str) -> str:
+    return token[:-1] + ("A" if token[-1] != "A" else "B")
+
+
+@pytest.mark.parametrize(
+    "case", ["expired", "tampered", "foreign", "withdrawn", "withdraw link", "garbage", "long"]
+)
+def test_every_broken_link_gets_one_friendly_page(
+    client, sign, mailoutbox, make_petition, make_signature, monkeypatch, case
+):
+    sign()
+    signature = Signature.objects.get()
+    token = signature.link_token("confirm")
+    other = make_signature(make_petition(slug="another-letter", title="Another letter"))
+    url = {
+        "expired": f"/petitions/ukteshbayev-open-letter/confirm/{token}/",
+        "tampered": f"/petitions/ukteshbayev-open-letter/confirm/{tampered(token)}/",
+        "foreign": f"/petitions/ukteshbayev-open-letter/confirm/{other.link_token('confirm')}/",
+        "withdrawn": f"/petitions/ukteshbayev-open-letter/confirm/{token}/",
+        "withdraw link": "/petitions/ukteshbayev-open-letter/confirm/"
+        f"{signature.link_token('withdraw')}/",
+        "garbage": "/petitions/ukteshbayev-open-letter/confirm/not-a-token/",
+        "long": f"/petitions/ukteshbayev-open-letter/confirm/{'x' * 5000}/",
+    }[case]
+    if case == "expired":
+        in_31_days = time.time() + 31 * 24 * 3600
+        monkeypatch.setattr(signing.time, "time", lambda: in_31_days)
+    if case == "withdrawn":
+        signature.delete()
+
+    shown = client.get(url)
+    pressed = client.post(url)
+
+    for response in (shown, pressed):
+        assert response.status_code == 404
+        assert "This link does not work" in page_text(response)
+        assert "sign again" in page_text(response)
+    assert not Signature.objects.filter(confirmed_at__isnull=False, email__contains="aigerim")
+
+
+def test_a_link_from_the_last_day_still_works(client, sign, mailoutbox, monkeypatch):
+    sign()
+    url = link_in(mailoutbox[0], "confirm")
+    in_29_days = time.time() + 29 * 24 * 3600
+    monkeypatch.setattr(signing.time, "time", lambda: in_29_days)
+
+    client.post(url)
+
+    assert Signature.objects.get().confirmed_at is not None
+
+
+def test_signing_again_resends_the_email_at_most_five_times(sign, mailoutbox):
+    responses = [sign(name=f"Attempt {n}") for n in range(8)]
+
+    assert len(mailoutbox) == 5
+    assert all(message.to == ["aigerim@example.org"] for message in mailoutbox)
+    signature = Signature.objects.get()
+    assert signature.emails_sent == 5
+    assert signature.name == "Attempt 0"
+    assert {r["Location"] for r in responses} == {"/petitions/ukteshbayev-open-letter/thanks/"}
+
+
+def test_the_resent_email_has_a_fresh_working_link(client, sign, mailoutbox):
+    sign()
+    sign(email="AIGERIM@example.org")
+
+    assert len(mailoutbox) == 2
+    client.post(link_in(mailoutbox[1], "confirm"))
+    assert Signature.objects.get().confirmed_at is not None
+
+
+def test_a_rejected_signature_is_not_emailed_again(sign, mailoutbox):
+    sign()
+    Signature.objects.update(status=Signature.Status.REJECTED)
+
+    sign()
+
+    assert len(mailoutbox) == 1
+
+
+def test_a_letter_can_do_without_confirmation(client, letter, sign, mailoutbox):
+    Petition.objects.update(requires_confirmation=False)
+
+    thanks = sign(name="Paper Campaign").url
+    page = client.get(thanks)
+
+    signature = Signature.objects.get()
+    assert signature.confirmed_at is not None
+    [message] = mailoutbox  # still told how to withdraw
+    assert message.subject == "Your signature on “Defend Esenbek Ukteshbayev”"
+    assert "/confirm/" not in message.body
+    assert "/withdraw/" in message.body
+    assert "Please check your email." not in page_text(page)
+
+
+def test_a_letter_can_approve_confirmed_signatures_itself(
+    client, letter, sign, mailoutbox, django_capture_on_commit_callbacks
+):
+    Petition.objects.update(auto_approve=True)
+    sign()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(link_in(mailoutbox[0], "confirm"))
+
+    assert Signature.objects.get().status == Signature.Status.APPROVED
+    text = page_text(client.get("/petitions/ukteshbayev-open-letter/"))
+    assert "1 signature" in text
+    assert "Aigerim Seitkali" in text
+
+
+def test_automatic_approval_leaves_flagged_signatures_to_moderators(
+    client, letter, sign, mailoutbox
+):
+    Petition.objects.update(auto_approve=True)
+    sign(started="")  # no note of when the form was shown: looks automated
+
+    client.post(link_in(mailoutbox[0], "confirm"))
+
+    assert Signature.objects.get().status == Signature.Status.PENDING
+
+
+class RefusingBackend(EmailBackend):
+    """A mail server that refuses the recipient, quoting the address as real ones do."""
+
+    def send_messages(self, messages: list) -> int:
+        raise smtplib.SMTPRecipientsRefused({messages[0].to[0]: (550, b"No such user")})
+
+
+def test_a_failed_email_keeps_the_signature_and_logs_no_address(
+    sign, mailoutbox, settings, caplog
+):
+    settings.MAILERS = {"default": {"BACKEND": "test_confirmation.RefusingBackend"}}
+
+    response = sign()
+
+    assert response["Location"] == "/petitions/ukteshbayev-open-letter/thanks/"
+    assert Signature.objects.count() == 1
+    assert mailoutbox == []
+    logged = "\n".join(record.getMessage() + str(record.exc_text) for record in caplog.records)
+    assert "Could not email signature" in logged
+    assert "aigerim" not in logged
+
+
+def test_signing_writes_one_signature_and_enqueues_one_email(
+    client, letter, signing_data, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+    with (
+        CaptureQueriesContext(connection) as queries,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = client.post("/petitions/ukteshbayev-open-letter/sign/", signing_data)
+
+    assert response.status_code == 302
+    writes = [q["sql"].split('"')[1] for q in queries if q["sql"].startswith(("INSERT", "UPDATE"))]
+    assert writes == ["signatories_signature", "django_tasks_database_dbtaskresult"]

@@ -1,0 +1,105 @@
+"""Friendly error pages that never repeat what was sent, and a fresh form when a token expired."""
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.test import Client
+from django.urls import path
+
+from helpers import page_text
+from signatories.models import Signature
+from solidarity.urls import urlpatterns as site_urls
+
+
+def broken_view(request):
+    raise RuntimeError("the database caught fire")
+
+
+def forbidden_view(request):
+    raise PermissionDenied
+
+
+urlpatterns = [path("broken/", broken_view), path("forbidden/", forbidden_view), *site_urls]
+
+CANARY = "canary-7f3a9c"
+
+
+@pytest.fixture
+def raw_client():
+    return Client(raise_request_exception=False)
+
+
+def test_a_missing_page_is_explained_without_repeating_the_address(raw_client, db):
+    response = raw_client.get(f"/petitions/{CANARY}/?q={CANARY}<script>")
+
+    assert response.status_code == 404
+    assert "There is no page at this address." in page_text(response)
+    assert CANARY not in response.text
+
+
+def test_a_bad_request_is_explained_without_repeating_it(raw_client, db):
+    response = raw_client.get(f"/?q={CANARY}%00")
+
+    assert response.status_code == 400
+    assert "could not understand what was sent" in page_text(response)
+    assert CANARY not in response.text
+
+
+@pytest.mark.urls("test_error_pages")
+def test_a_server_error_shows_a_calm_page_without_details(raw_client, db):
+    response = raw_client.get(f"/broken/?q={CANARY}")
+
+    assert response.status_code == 500
+    assert "Something went wrong" in page_text(response)
+    assert "caught fire" not in response.text
+    assert CANARY not in response.text
+
+
+@pytest.mark.urls("test_error_pages")
+def test_a_forbidden_action_shows_a_plain_page(raw_client, db):
+    response = raw_client.get("/forbidden/")
+
+    assert response.status_code == 403
+    assert "You do not have permission to do this." in page_text(response)
+
+
+def test_an_expired_form_gets_a_fresh_one_and_nothing_typed_is_shown(letter, signing_data):
+    browser = Client(enforce_csrf_checks=True)
+    browser.get("/petitions/ukteshbayev-open-letter/")  # sets the CSRF cookie
+    typed = signing_data | {"name": f"Name {CANARY}", "csrfmiddlewaretoken": "expired" * 8}
+
+    response = browser.post("/petitions/ukteshbayev-open-letter/sign/", typed)
+
+    assert response.status_code == 403
+    assert "The form had expired, so nothing was saved. Please sign again below." in page_text(
+        response
+    )
+    assert 'name="csrfmiddlewaretoken"' in response.text  # a fresh, working form
+    assert CANARY not in response.text
+    assert not Signature.objects.exists()
+
+    fresh = response.context["csrf_token"]
+    again = browser.post(
+        "/petitions/ukteshbayev-open-letter/sign/", signing_data | {"csrfmiddlewaretoken": fresh}
+    )
+    assert again.status_code == 302
+    assert Signature.objects.count() == 1
+
+
+def test_other_forms_without_their_token_get_a_plain_explanation(db):
+    response = Client(enforce_csrf_checks=True).post(
+        "/admin/login/", {"username": CANARY, "password": "x"}
+    )
+
+    assert response.status_code == 403
+    assert "The form expired" in page_text(response)
+    assert CANARY not in response.text
+
+
+def test_a_huge_request_is_refused_before_it_is_read(raw_client, letter, signing_data):
+    response = raw_client.post(
+        "/petitions/ukteshbayev-open-letter/sign/",
+        signing_data | {"comment": "x" * 200_000},
+    )
+
+    assert response.status_code == 400
+    assert not Signature.objects.exists()

@@ -1,0 +1,85 @@
+"""A signer can take their signature back from the link in their email, while the letter is open,
+and nobody else can."""
+
+from helpers import link_in, page_text
+from petitions.models import Petition
+from signatories.models import Signature
+
+
+def withdraw_url(signature: Signature) -> str:
+    return f"/petitions/ukteshbayev-open-letter/withdraw/{signature.link_token('withdraw')}/"
+
+
+def test_the_link_shows_a_button_and_deletes_nothing(client, letter, make_signature):
+    signature = make_signature(letter)
+
+    response = client.get(withdraw_url(signature))
+
+    assert response.status_code == 200
+    assert "Press the button to remove your signature" in page_text(response)
+    assert Signature.objects.filter(pk=signature.pk).exists()
+
+
+def test_pressing_the_button_deletes_the_signature_and_the_count_drops(
+    client, letter, make_signature, django_capture_on_commit_callbacks
+):
+    signature = make_signature(letter, name="Changed Mind")
+    make_signature(letter)
+    assert "2 signatures" in page_text(client.get("/petitions/ukteshbayev-open-letter/"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(withdraw_url(signature), follow=True)
+
+    assert response.redirect_chain == [("/petitions/ukteshbayev-open-letter/withdrawn/", 302)]
+    assert "has been deleted" in page_text(response)
+    assert not Signature.objects.filter(pk=signature.pk).exists()
+    text = page_text(client.get("/petitions/ukteshbayev-open-letter/"))
+    assert "1 signature" in text
+    assert "Changed Mind" not in text
+
+
+def test_the_email_carries_the_withdraw_link(client, sign, mailoutbox):
+    sign()
+
+    client.post(link_in(mailoutbox[0], "withdraw"))
+
+    assert not Signature.objects.exists()
+
+
+def test_after_withdrawing_the_signer_can_sign_again_to_correct_it(client, sign, mailoutbox):
+    sign(name="Aigerim Seitkaly")
+    client.post(withdraw_url(Signature.objects.get()))
+
+    sign(name="Aigerim Seitkali")
+
+    assert Signature.objects.get().name == "Aigerim Seitkali"
+    assert len(mailoutbox) == 2
+
+
+def test_a_closed_letter_keeps_its_signatures(client, letter, make_signature):
+    signature = make_signature(letter)
+    Petition.objects.update(status=Petition.Status.CLOSED)
+
+    response = client.post(withdraw_url(signature))
+
+    assert response.status_code == 403
+    assert "signatures can no longer be withdrawn here" in page_text(response)
+    assert Signature.objects.filter(pk=signature.pk).exists()
+
+
+def test_nobody_can_withdraw_a_signature_without_its_own_link(client, letter, make_signature):
+    signature = make_signature(letter)
+    confirm_token = signature.link_token("confirm")
+    token = signature.link_token("withdraw")
+    # The token carries the signature's number; changing the number breaks the signature on it.
+    forged = token.replace(token.split(":")[0], "Mg", 1)
+
+    for url in [
+        f"/petitions/ukteshbayev-open-letter/withdraw/{confirm_token}/",
+        f"/petitions/ukteshbayev-open-letter/withdraw/{forged}/",
+        "/petitions/ukteshbayev-open-letter/withdraw/guess/",
+    ]:
+        response = client.post(url)
+        assert response.status_code == 404
+        assert "This link does not work" in page_text(response)
+    assert Signature.objects.filter(pk=signature.pk).exists()
