@@ -5,7 +5,10 @@ BIN := $(VENV)/bin
 PYTHON ?= $(shell for c in python3 python3.13 python3.12 python; do \
 	$$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$c; break; }; done)
 
-.PHONY: run test lint format bench clean
+MAKEMESSAGES := makemessages -l ru --no-location --no-obsolete \
+	--ignore=.venv --ignore=staticfiles --ignore=build --ignore=tests --ignore=bench
+
+.PHONY: run test lint format bench messages messages-check clean
 
 run: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --no-input
@@ -23,6 +26,20 @@ lint: $(VENV)/.installed
 format: $(VENV)/.installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Extract the translatable strings into locale/ru, then compile them once translated.
+messages: $(VENV)/.installed
+	$(BIN)/python manage.py $(MAKEMESSAGES)
+	$(BIN)/python manage.py compilemessages -l ru --ignore=.venv
+
+# Fails if a string in the code is missing from the catalogue (checked in a copy of the tree).
+messages-check: $(VENV)/.installed
+	@copy=$$(mktemp -d) && tar --exclude=./.venv --exclude=./.git --exclude=./staticfiles -cf - . \
+	| tar -xf - -C $$copy \
+	&& (cd $$copy && $(CURDIR)/$(BIN)/python manage.py $(MAKEMESSAGES) >/dev/null) \
+	&& diff -I '^"POT-Creation-Date' $$copy/locale/ru/LC_MESSAGES/django.po locale/ru/LC_MESSAGES/django.po \
+	|| { echo "locale/ru is out of date with the code: run make messages"; rm -rf $$copy; exit 1; }; \
+	rm -rf $$copy
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/signing.py

@@ -9,7 +9,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from signatories.admin import CheckedSelectionMixin
-from signatories.models import STATUS_FILTER_CHOICES, Signature
+from signatories.choices import STATUS_FILTER_CHOICES
+from signatories.models import Signature
 
 from .forms import EditSignedTextForm
 from .models import Petition

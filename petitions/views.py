@@ -7,8 +7,8 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
+from signatories.counts import letter_counts
 from signatories.forms import SignatureForm
-from signatories.models import letter_counts
 
 from .models import Petition
 

@@ -2,9 +2,11 @@
 
 Nothing here refuses a signature: a suspicious one is stored with flags that say why, so an honest
 signer is never slowed down and a bot learns nothing from the response. Client addresses are only
-ever kept as keyed hashes.
+ever kept as keyed hashes. If the shared cache is down, signing carries on without these counts.
 """
 
+import ipaddress
+import logging
 import re
 import time
 import unicodedata
@@ -15,9 +17,19 @@ from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 
+from .addresses import mailbox_key
+from .choices import SignatureFlag
+
+logger = logging.getLogger(__name__)
+
 FORM_STARTED_SALT = "signatories.form-started"
+# A form older than this is treated like one without its note: bots reuse old ones.
+FORM_MAX_AGE = 24 * 60 * 60
 # Scripts that share one word in real names: Japanese mixes kanji and kana, Korean hanja.
 COMPATIBLE_SCRIPTS = [{"CJK", "HIRAGANA", "KATAKANA"}, {"CJK", "HANGUL"}]
+SCRIPT_ALIASES = {"IDEOGRAPHIC": "CJK"}
+# Kazakh typed on a Russian keyboard often takes the Latin i for і: Әлiхан is a real name.
+CYRILLIC_FRIENDLY_LATIN = frozenset("iI")
 LETTERS = {"Lu", "Ll", "Lt", "Lo"}
 WORD_SPLIT_RE = re.compile(r"[^\w]+|_")
 
@@ -25,19 +37,29 @@ WORD_SPLIT_RE = re.compile(r"[^\w]+|_")
 def client_address(request: HttpRequest) -> str:
     """The client's address, from the proxy header that settings name, else the connection.
 
-    A forwarded-for header lists every hop; the last one is the address our own proxy saw.
+    Each proxy appends the address it saw to a forwarded-for header; the client is the entry
+    the outermost of our own proxies added (CLIENT_IP_PROXY_COUNT from the right).
     """
     if settings.CLIENT_IP_HEADER:
-        forwarded = request.headers.get(settings.CLIENT_IP_HEADER, "").split(",")[-1].strip()
-        if forwarded:
-            return forwarded
+        hops = [h.strip() for h in request.headers.get(settings.CLIENT_IP_HEADER, "").split(",")]
+        hops = [hop for hop in hops if hop]
+        if len(hops) >= settings.CLIENT_IP_PROXY_COUNT:
+            return hops[-settings.CLIENT_IP_PROXY_COUNT]
     return request.META.get("REMOTE_ADDR", "")
 
 
-def client_key(request: HttpRequest) -> str:
-    """A keyed hash of the client address: stable enough to count with, useless to read."""
-    digest = salted_hmac("signatories.client", client_address(request), algorithm="sha256")
-    return digest.hexdigest()[:32]
+def client_key(address: str) -> str:
+    """A keyed hash of a client address, stable enough to count with and useless to read.
+
+    An IPv6 client owns a whole /64 and could rotate through it, so the /64 is the client.
+    """
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        network = address
+    else:
+        network = str(ipaddress.ip_network(f"{ip}/64", strict=False) if ip.version == 6 else ip)
+    return salted_hmac("signatories.client", network, algorithm="sha256").hexdigest()[:32]
 
 
 def client_description(
@@ -48,22 +70,40 @@ def client_description(
     request: HttpRequest | None,
 ) -> str:
     """How django-axes names a staff login attempt in its log: never the address in clear."""
-    client = salted_hmac("signatories.client", ip_address or "", algorithm="sha256")
-    return f"{username!r} from client {client.hexdigest()[:12]}"
+    return f"{username!r} from client {client_key(ip_address or '')[:12]}"
 
 
-def over_rate_limit(request: HttpRequest) -> bool:
-    """Count a signature from this client; true once it passes the limit in the window.
+def client_suspicions(request: HttpRequest) -> list[str]:
+    """Flags earned by the client rather than the form: many signatures from one address."""
 
-    The count lives in the shared cache, so every worker and process sees the same one.
+    name = f"rate:{client_key(client_address(request))}"
+    if _count(name, settings.SIGNING_RATE_WINDOW_SECONDS) > settings.SIGNING_RATE_LIMIT:
+        return [SignatureFlag.RATE_LIMITED]
+    return []
+
+
+def mailbox_over_budget(address: str) -> bool:
+    """Whether one mailbox has had its day's emails, across every letter and "+tag".
+
+    Without this, anyone could make the site send mail to anyone, again and again.
     """
-    window = int(time.time() // settings.SIGNING_RATE_WINDOW)
-    key = f"signatories:rate:{client_key(request)}:{window}"
+    return _count(f"mailbox:{mailbox_key(address)}", 24 * 60 * 60) > settings.MAILBOX_DAILY_EMAILS
+
+
+def _count(name: str, window: int) -> int:
+    """Count one more event in the current window, in the cache every worker shares.
+
+    Returns 0 if the cache cannot be reached: the signature goes on, uncounted.
+    """
+    key = f"signatories:{name}:{int(time.time() // window)}"
     try:
-        hits = cache.incr(key)
-    except ValueError:  # the first signature in this window
-        hits = 1 if cache.add(key, 1, settings.SIGNING_RATE_WINDOW) else cache.incr(key)
-    return hits > settings.SIGNING_RATE_LIMIT
+        try:
+            return cache.incr(key)
+        except ValueError:  # the first event in this window
+            return 1 if cache.add(key, 1, window) else cache.incr(key)
+    except Exception:
+        logger.warning("Could not reach the cache to count signatures; counting skipped")
+        return 0
 
 
 def form_started() -> str:
@@ -72,9 +112,9 @@ def form_started() -> str:
 
 
 def seconds_to_fill(started: str) -> float | None:
-    """Seconds since the form was shown, or None if the note is missing or forged."""
+    """Seconds since the form was shown, or None if the note is missing, forged or stale."""
     try:
-        shown_at = signing.loads(started, salt=FORM_STARTED_SALT)
+        shown_at = signing.loads(started, salt=FORM_STARTED_SALT, max_age=FORM_MAX_AGE)
     except signing.BadSignature:
         return None
     return time.time() - shown_at if isinstance(shown_at, float) else None
@@ -83,14 +123,22 @@ def seconds_to_fill(started: str) -> float | None:
 def mixes_scripts(text: str) -> bool:
     """Whether any word mixes letters of different scripts, as look-alike forgeries do.
 
-    "Jeremy Сorbyn" with a Cyrillic С does; "Есенбек Өктешбаев", "محمد" or "山田たろう" do not.
+    "Jeremy Сorbyn" with a Cyrillic С does; "Есенбек Өктешбаев", "Әлiхан", "محمد" or
+    "山田たろう" do not.
     """
-    for word in WORD_SPLIT_RE.split(text):
-        scripts = {
-            unicodedata.name(char, "?").split(" ")[0]
-            for char in word
-            if unicodedata.category(char) in LETTERS
-        }
+    for word in WORD_SPLIT_RE.split(unicodedata.normalize("NFKC", text)):
+        scripts = {_script(char) for char in word if unicodedata.category(char) in LETTERS}
+        if "CYRILLIC" in scripts and not _latin_beyond_i(word):
+            scripts.discard("LATIN")
         if len(scripts) > 1 and not any(scripts <= group for group in COMPATIBLE_SCRIPTS):
             return True
     return False
+
+
+def _script(char: str) -> str:
+    script = unicodedata.name(char, "?").split(" ")[0]
+    return SCRIPT_ALIASES.get(script, script)
+
+
+def _latin_beyond_i(word: str) -> bool:
+    return any(_script(char) == "LATIN" and char not in CYRILLIC_FRIENDLY_LATIN for char in word)

@@ -18,8 +18,10 @@ from django.utils.translation import ngettext_lazy
 from petitions.models import Petition
 
 from . import export
-from .forms import FLAG_CHOICES, BulkRejectForm
-from .models import STATUS_FILTER_CHOICES, STATUS_FILTER_VALUES, Signature, forget_counts
+from .choices import FLAG_FILTER_CHOICES, STATUS_FILTER_CHOICES, STATUS_FILTER_VALUES
+from .counts import forget_counts
+from .forms import BulkRejectForm
+from .models import Signature
 
 audit = logging.getLogger("solidarity.audit")
 MODERATED = {
@@ -54,7 +56,7 @@ class QueueFilter(admin.SimpleListFilter):
         return [
             ("queue", _("Awaiting moderation")),
             ("unconfirmed", _("Awaiting confirmation")),
-            *STATUS_FILTER_CHOICES[1:],
+            *[(value, label) for value, label in STATUS_FILTER_CHOICES if value != "pending"],
         ]
 
     def value(self) -> str:
@@ -77,11 +79,13 @@ class QueueFilter(admin.SimpleListFilter):
 
 
 class FlagFilter(admin.SimpleListFilter):
+    """Why signatures look suspicious: any reason, none, or one."""
+
     title = _("flag")
     parameter_name = "flag"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
-        return FLAG_CHOICES
+        return FLAG_FILTER_CHOICES
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         return queryset.with_flag(self.value()) if self.value() else queryset
@@ -101,6 +105,8 @@ class ConfirmedFilter(admin.SimpleListFilter):
 
 
 class SignatureAdminForm(ModelForm):
+    """The staff form, which confirms the entries staff type in themselves."""
+
     def clean(self) -> dict:
         data = super().clean()
         if data.get("source") != Signature.Source.WEB and not data.get("confirmed_at"):
@@ -121,7 +127,7 @@ class SignatureAdmin(CheckedSelectionMixin, admin.ModelAdmin):
         "confirmed",
         "hide_name",
         "source",
-        "flag_list",
+        "flags_shown",
         "created_at",
     ]
     list_filter = [
@@ -146,7 +152,7 @@ class SignatureAdmin(CheckedSelectionMixin, admin.ModelAdmin):
         "email_canonical",
         "moderated_at",
         "moderated_by",
-        "flag_list",
+        "flags_shown",
         "language",
         "emails_sent",
     ]
@@ -161,7 +167,7 @@ class SignatureAdmin(CheckedSelectionMixin, admin.ModelAdmin):
                     "created_at",
                     "confirmed_at",
                     "email_canonical",
-                    "flag_list",
+                    "flags_shown",
                     "language",
                     "emails_sent",
                 ]
@@ -172,8 +178,8 @@ class SignatureAdmin(CheckedSelectionMixin, admin.ModelAdmin):
     ]
 
     @admin.display(description=_("flags"))
-    def flag_list(self, signature: Signature) -> str:
-        return ", ".join(str(Signature.Flag(flag).label) for flag in signature.flag_list)
+    def flags_shown(self, signature: Signature) -> str:
+        return ", ".join(signature.flag_labels)
 
     @admin.display(boolean=True, description=_("confirmed"), ordering="confirmed_at")
     def confirmed(self, signature: Signature) -> bool:
@@ -246,7 +252,7 @@ class SignatureAdmin(CheckedSelectionMixin, admin.ModelAdmin):
         ]
 
     def bulk_reject_view(self, request: HttpRequest) -> HttpResponse:
-        """Reject every signature from a wave of forgeries: by flag, email domain or time.
+        """Reject a wave of forgeries at once: by flag, email domain or time.
 
         The first press shows how many signatures match and a sample; the second rejects them,
         unless the number changed in between.
@@ -254,21 +260,18 @@ class SignatureAdmin(CheckedSelectionMixin, admin.ModelAdmin):
         if not self.has_change_permission(request):
             raise PermissionDenied
         form = BulkRejectForm(request.POST or None)
-        matching, count = None, None
-        if request.method == "POST" and form.is_valid():
-            matching = form.matching()
-            count = matching.count()
-            confirmed = "reject" in request.POST
-            expected = form.cleaned_data["expected"]
-            if confirmed and count and expected == count:
+        matching = form.matching() if request.method == "POST" and form.is_valid() else None
+        count = matching.count() if matching is not None else None
+        if count and "reject" in request.POST:
+            if form.cleaned_data["expected"] == count:
                 rejected = matching.moderate(Signature.Status.REJECTED, by=request.user)
                 audit.info("%s rejected %d signatures in bulk", request.user, rejected)
-                message = MODERATED[Signature.Status.REJECTED] % {"count": rejected}
-                self.message_user(request, message, messages.SUCCESS)
+                self.message_user(
+                    request, MODERATED[Signature.Status.REJECTED] % {"count": rejected}
+                )
                 return redirect("admin:signatories_signature_changelist")
-            if confirmed and expected != count:
-                message = _("The number of matching signatures changed. Check them again.")
-                self.message_user(request, message, messages.WARNING)
+            message = _("The number of matching signatures changed. Check them again.")
+            self.message_user(request, message, messages.WARNING)
         context = {
             **self.admin_site.each_context(request),
             "title": _("Reject signatures in bulk"),

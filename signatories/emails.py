@@ -15,7 +15,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from .models import CONFIRM, WITHDRAW, Signature
+from .addresses import ascii_address
+from .choices import CONFIRM, WITHDRAW
+from .models import Signature
 
 
 class EmailNotSent(Exception):
@@ -53,7 +55,7 @@ def confirmation_message(signature: Signature) -> EmailMultiAlternatives:
         message = EmailMultiAlternatives(
             subject=" ".join(subject.split()),
             body=render_to_string("emails/confirmation.txt", context),
-            to=[signature.email],
+            to=[ascii_address(signature.email)],
         )
         message.attach_alternative(
             render_to_string("emails/confirmation.html", context), "text/html"

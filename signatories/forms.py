@@ -7,9 +7,9 @@ from email_validator import EmailNotValidError, validate_email
 from petitions.models import Petition
 
 from . import abuse, text
-from .models import Signature, SignatureQuerySet, canonical_email
-
-FLAG_CHOICES = [("any", _("Any flag")), ("none", _("Not flagged")), *Signature.Flag.choices]
+from .choices import FLAG_FILTER_CHOICES
+from .models import Signature
+from .querysets import SignatureQuerySet
 
 
 class LineField(forms.CharField):
@@ -126,7 +126,7 @@ class BulkRejectForm(forms.Form):
         Petition.objects.all(), required=False, label=_("Letter"), empty_label=_("All letters")
     )
     flag = forms.ChoiceField(
-        choices=[("", _("Flagged or not")), *FLAG_CHOICES], required=False, label=_("Flag")
+        choices=[("", _("Flagged or not")), *FLAG_FILTER_CHOICES], required=False, label=_("Flag")
     )
     email_domain = forms.CharField(
         required=False,
@@ -146,9 +146,6 @@ class BulkRejectForm(forms.Form):
     )
     expected = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    def clean_email_domain(self) -> str:
-        return self.cleaned_data["email_domain"].strip().lstrip("@").lower()
-
     def clean(self) -> dict:
         data = super().clean()
         criteria = ["flag", "email_domain", "signed_after", "signed_before"]
@@ -160,17 +157,5 @@ class BulkRejectForm(forms.Form):
         return data
 
     def matching(self) -> SignatureQuerySet:
-        data = self.cleaned_data
-        signatures = Signature.objects.exclude(status=Signature.Status.REJECTED)
-        if data["petition"]:
-            signatures = signatures.filter(petition=data["petition"])
-        if data["flag"]:
-            signatures = signatures.with_flag(data["flag"])
-        if data["email_domain"]:
-            domain = canonical_email(f"x@{data['email_domain']}").partition("@")[2]
-            signatures = signatures.filter(email_canonical__endswith=f"@{domain}")
-        if data["signed_after"]:
-            signatures = signatures.filter(created_at__gte=data["signed_after"])
-        if data["signed_before"]:
-            signatures = signatures.filter(created_at__lt=data["signed_before"])
-        return signatures
+        criteria = {name: self.cleaned_data[name] for name in self.fields if name != "expected"}
+        return Signature.objects.matching_wave(**criteria)

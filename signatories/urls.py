@@ -5,9 +5,24 @@ from . import views
 app_name = "signatories"
 urlpatterns = [
     path("sign/", views.sign, name="sign"),
-    path("thanks/", views.thanks, name="thanks"),
+    path(
+        "thanks/",
+        views.letter_page,
+        {"template_name": "signatories/thanks.html"},
+        name="thanks",
+    ),
     path("confirm/<str:token>/", views.confirm, name="confirm"),
-    path("confirmed/", views.confirmed, name="confirmed"),
+    path(
+        "confirmed/",
+        views.letter_page,
+        {"template_name": "signatories/confirmed.html"},
+        name="confirmed",
+    ),
     path("withdraw/<str:token>/", views.withdraw, name="withdraw"),
-    path("withdrawn/", views.withdrawn, name="withdrawn"),
+    path(
+        "withdrawn/",
+        views.letter_page,
+        {"template_name": "signatories/withdrawn.html"},
+        name="withdrawn",
+    ),
 ]

@@ -1,7 +1,6 @@
 from collections.abc import Callable
 from functools import wraps
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
@@ -14,9 +13,10 @@ from petitions.models import Petition
 from petitions.views import render_letter
 
 from . import abuse
+from .choices import CONFIRM, WITHDRAW
 from .emails import send_confirmation_later
 from .forms import SignatureForm
-from .models import CONFIRM, WITHDRAW, Signature
+from .models import Signature
 
 
 @sensitive_post_parameters("name", "email", "organisation", "comment")
@@ -36,68 +36,58 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
     signature: Signature = form.save(commit=False)
     signature.petition, signature.source = petition, Signature.Source.WEB
     signature.language = get_language()
-    flags = form.suspicions()
-    if abuse.over_rate_limit(request):
-        flags.append(Signature.Flag.RATE_LIMITED)
-    signature.flags = " ".join(flags)
-    if (to_email := signature.sign()) is not None:
+    signature.flags = " ".join(form.suspicions() + abuse.client_suspicions(request))
+    may_email = not abuse.mailbox_over_budget(signature.email)
+    if (to_email := signature.sign(may_email=may_email)) is not None:
         send_confirmation_later(to_email)
     return redirect("signatories:thanks", slug=petition.slug)
 
 
 @require_safe
 @cache_control(public=True, max_age=300)
-def thanks(request: HttpRequest, slug: str) -> HttpResponse:
-    """The same page for every signer: it shows nothing about who signed."""
+def letter_page(request: HttpRequest, slug: str, template_name: str) -> HttpResponse:
+    """A page about a letter that is the same for everyone: thanks, confirmed, withdrawn."""
     petition = get_object_or_404(Petition.objects.published(), slug=slug)
-    return render(request, "signatories/thanks.html", {"petition": petition})
+    return render(request, template_name, {"petition": petition})
 
 
-def link_page(view: Callable) -> Callable:
-    """A page reached from a link in an email: the link is a key, so it never leaves the page
-    as a referrer and no cache keeps the page.
+def link_page(purpose: str) -> Callable:
+    """A page reached from a link in an email, given the signature the link stands for.
 
-    Its button needs no CSRF token: the secret in the URL is what authorises the POST, not a
-    cookie a forged request could borrow, and under "no-referrer" browsers send "Origin: null",
-    which Django's CSRF check would refuse.
+    The link is a key: it never leaves the page as a referrer and no cache keeps the page. Every
+    broken link (expired, altered, for another letter) gets the same page. The button needs no
+    CSRF token: the secret in the URL is what authorises the POST, not a cookie a forged request
+    could borrow, and under "no-referrer" browsers send "Origin: null", which the check refuses.
     """
 
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        response = view(request, *args, **kwargs)
-        response["Referrer-Policy"] = "no-referrer"
-        return response
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+            signature = Signature.objects.from_link(slug, token, purpose)
+            if signature is None:
+                response = render(request, "signatories/link_not_valid.html", status=404)
+            else:
+                response = view(request, signature)
+            response["Referrer-Policy"] = "no-referrer"
+            return response
 
-    return csrf_exempt(never_cache(require_http_methods(["GET", "POST"])(wrapper)))
+        return csrf_exempt(never_cache(require_http_methods(["GET", "POST"])(wrapper)))
+
+    return decorate
 
 
-def link_not_valid(request: HttpRequest) -> HttpResponse:
-    """One page for every link that is expired, altered or for another letter."""
-    return render(request, "signatories/link_not_valid.html", status=404)
-
-
-@link_page
-def confirm(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+@link_page(CONFIRM)
+def confirm(request: HttpRequest, signature: Signature) -> HttpResponse:
     """Show a button that confirms the signature: mail scanners follow links, but never POST."""
-    signature = Signature.objects.filter(petition__slug=slug).from_token(
-        token, purpose=CONFIRM, max_age=settings.CONFIRMATION_MAX_AGE
-    )
-    if signature is None:
-        return link_not_valid(request)
     if request.method == "POST":
         signature.confirm()
-        return redirect("signatories:confirmed", slug=slug)
+        return redirect("signatories:confirmed", slug=signature.petition.slug)
     return render(request, "signatories/confirm.html", {"petition": signature.petition})
 
 
-@link_page
-def withdraw(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+@link_page(WITHDRAW)
+def withdraw(request: HttpRequest, signature: Signature) -> HttpResponse:
     """Show a button that withdraws the signature, for as long as the letter is open."""
-    signature = Signature.objects.filter(petition__slug=slug).from_token(
-        token, purpose=WITHDRAW, max_age=settings.WITHDRAWAL_MAX_AGE
-    )
-    if signature is None:
-        return link_not_valid(request)
     petition = signature.petition
     if not petition.is_open:
         return render(
@@ -105,19 +95,5 @@ def withdraw(request: HttpRequest, slug: str, token: str) -> HttpResponse:
         )
     if request.method == "POST":
         signature.withdraw()
-        return redirect("signatories:withdrawn", slug=slug)
+        return redirect("signatories:withdrawn", slug=petition.slug)
     return render(request, "signatories/withdraw.html", {"petition": petition})
-
-
-@require_safe
-@cache_control(public=True, max_age=300)
-def confirmed(request: HttpRequest, slug: str) -> HttpResponse:
-    petition = get_object_or_404(Petition.objects.published(), slug=slug)
-    return render(request, "signatories/confirmed.html", {"petition": petition})
-
-
-@require_safe
-@cache_control(public=True, max_age=300)
-def withdrawn(request: HttpRequest, slug: str) -> HttpResponse:
-    petition = get_object_or_404(Petition.objects.published(), slug=slug)
-    return render(request, "signatories/withdrawn.html", {"petition": petition})

@@ -1,3 +1,6 @@
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.signals import user_login_failed
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django_otp import devices_for_user
@@ -5,7 +8,18 @@ from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
 
 
 class StaffLoginForm(OTPAdminAuthenticationForm):
-    """Password and the code from the staff member's authenticator app, in one step."""
+    """Password and the code from the staff member's authenticator app, in one step.
+
+    Any mistake gets the same message, and a wrong code counts as a failed login: otherwise the
+    form would tell whoever is guessing that the password was right, and let them go on.
+    """
+
+    error_messages = {
+        **OTPAdminAuthenticationForm.error_messages,
+        "invalid_login": _(
+            "Please enter the correct username, password and code from your authenticator app."
+        ),
+    }
 
     def __init__(self, request: HttpRequest | None = None, *args, **kwargs) -> None:
         super().__init__(request, *args, **kwargs)
@@ -14,13 +28,21 @@ class StaffLoginForm(OTPAdminAuthenticationForm):
             autocomplete="one-time-code", inputmode="numeric"
         )
 
-    def clean_otp(self, user: object) -> None:
+    def clean_otp(self, user: AbstractBaseUser | None) -> None:
         # Staff enrol one authenticator (manage.py enrol_totp): use it rather than ask which.
         if user is not None and not self.cleaned_data.get("otp_device"):
             devices = list(devices_for_user(user))
             if len(devices) == 1:
                 self.cleaned_data["otp_device"] = devices[0].persistent_id
-        super().clean_otp(user)
+        try:
+            super().clean_otp(user)
+        except ValidationError:
+            user_login_failed.send(
+                sender=type(self),
+                credentials={"username": self.cleaned_data.get("username")},
+                request=self.request,
+            )
+            raise self.get_invalid_login_error() from None
 
 
 class StaffAdminSite(OTPAdminSite):

@@ -46,7 +46,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "solidarity.middleware.RejectNullCharactersMiddleware",
+    "solidarity.middleware.RequestLimitsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -101,9 +101,9 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
-if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
-    # Fine for one developer's process; check --deploy warns where it is not (signatories.W001).
-    SILENCED_SYSTEM_CHECKS = ["axes.W001"]
+# django-axes warns about a cache local to one process on every command; check --deploy warns
+# about it for axes and the signing rate limit alike (signatories.W001), where it matters.
+SILENCED_SYSTEM_CHECKS = ["axes.W001"]
 
 
 def mailer(url: str) -> dict:
@@ -199,8 +199,9 @@ LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 # Sessions are for staff only: they end after a working day.
 SESSION_COOKIE_AGE = 8 * 60 * 60
-# No form here needs more than this; a bigger body is refused before it is read.
+# No form here needs more than this, nor any file: a bigger body is refused before it is read.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 128 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = 0
 
 # Staff logins: a few wrong passwords lock that username from that address for a while, never
 # for good; a second factor (TOTP) is required for the admin.
@@ -217,16 +218,18 @@ OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="Solidarity")
 # Abuse defences for the signing form. The client address is read from this request header,
 # set by the proxy in front of the site (e.g. X-Real-IP); without it, from the connection.
 CLIENT_IP_HEADER = env("CLIENT_IP_HEADER", default="")
+# How many of our own proxies append to that header (a CDN in front of a balancer makes two).
+CLIENT_IP_PROXY_COUNT = env.int("CLIENT_IP_PROXY_COUNT", default=1)
 # Signatures from one client address in a window before they are flagged for moderators.
 SIGNING_RATE_LIMIT = env.int("SIGNING_RATE_LIMIT", default=10)
-SIGNING_RATE_WINDOW = env.int("SIGNING_RATE_WINDOW_SECONDS", default=3600)
+SIGNING_RATE_WINDOW_SECONDS = env.int("SIGNING_RATE_WINDOW_SECONDS", default=3600)
+# Emails one mailbox may be sent in a day, across every letter and "+tag" address.
+MAILBOX_DAILY_EMAILS = env.int("MAILBOX_DAILY_EMAILS", default=5)
 # A form sent back sooner than this after it was shown was not filled in by a person.
 SIGNING_MIN_SECONDS = env.int("SIGNING_MIN_SECONDS", default=3)
-# Confirmation links work this long; withdrawal links while the letter is open, up to a year.
+# Confirmation links work this long; withdrawal links while the letter is open, up to this.
 CONFIRMATION_MAX_AGE = timedelta(days=env.int("CONFIRMATION_DAYS", default=30))
-WITHDRAWAL_MAX_AGE = timedelta(days=365)
-# Emails one signature may ever cause, however often its address signs again.
-MAX_EMAILS_PER_SIGNATURE = 5
+WITHDRAWAL_MAX_AGE = timedelta(days=env.int("WITHDRAWAL_DAYS", default=365))
 
 # Signatures shown per page on a letter.
 SIGNATURES_PER_PAGE = env.int("SIGNATURES_PER_PAGE", default=50)
@@ -238,6 +241,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    # django-axes announces itself at INFO on every start.
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        # django-axes announces itself at INFO on every start.
+        "axes": {"level": "WARNING"},
+        # At DEBUG, Django logs every SQL statement with its values: names and emails.
+        "django.db.backends": {"level": "INFO"},
+    },
 }

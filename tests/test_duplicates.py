@@ -4,7 +4,8 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from signatories.models import Signature, canonical_email
+from signatories.addresses import canonical_email
+from signatories.models import Signature
 
 
 def response_fingerprint(response) -> tuple:

@@ -101,5 +101,18 @@ def test_a_huge_request_is_refused_before_it_is_read(raw_client, letter, signing
         signing_data | {"comment": "x" * 200_000},
     )
 
+    assert response.status_code == 413
+    assert "Too much was sent" in page_text(response)
+    assert not Signature.objects.exists()
+
+
+def test_a_file_part_is_refused_however_small_the_form(raw_client, letter, signing_data):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = raw_client.post(
+        "/petitions/ukteshbayev-open-letter/sign/",
+        signing_data | {"attachment": SimpleUploadedFile("big.bin", b"x" * 100_000)},
+    )
+
     assert response.status_code == 400
     assert not Signature.objects.exists()

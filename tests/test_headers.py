@@ -8,7 +8,7 @@ from django.utils.csp import CSP, build_policy
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from signatories.models import CONFIRM, WITHDRAW
+from signatories.choices import CONFIRM, WITHDRAW
 
 # The policy issue 3 asks for, as directive -> sources. script-src also carries the page's nonce
 # when the page uses one (Django adds it lazily, with a new value every time).

@@ -42,7 +42,7 @@ def test_a_signer_on_the_russian_page_gets_the_email_in_russian(
         message.subject
         == "Пожалуйста, подтвердите подпись под письмом «Defend Esenbek Ukteshbayev»"
     )
-    assert "Здравствуйте, Aigerim Seitkali!" in message.body
+    assert message.body.startswith("Здравствуйте!")
     assert link_in(message, "confirm").startswith("/ru/petitions/ukteshbayev-open-letter/confirm/")
 
     confirmed = client.post(link_in(message, "confirm"), follow=True)

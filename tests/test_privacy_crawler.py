@@ -20,7 +20,8 @@ from django.urls.resolvers import RoutePattern
 from django.utils import translation
 
 from helpers import page_text
-from signatories.models import CONFIRM, WITHDRAW, Signature
+from signatories.choices import CONFIRM, WITHDRAW
+from signatories.models import Signature
 
 SIGN_URL = "/petitions/ukteshbayev-open-letter/sign/"
 GARBAGE_TOKEN = "not-a-real-token"

@@ -6,10 +6,12 @@ from django.db.models import F
 from django.db.models.functions import Coalesce
 
 
-def confirm_approved(apps, schema_editor):
-    """Signatures approved before email confirmation existed were vouched for by a moderator."""
+def confirm_earlier_signatures(apps, schema_editor):
+    """Signatures collected before email confirmation existed count as confirmed: they were
+    taken under the earlier rules, moderators still decide on the pending ones, and without this
+    they could never be approved nor be emailed."""
     Signature = apps.get_model("signatories", "Signature")
-    Signature.objects.filter(status="approved", confirmed_at__isnull=True).update(
+    Signature.objects.filter(confirmed_at__isnull=True).update(
         confirmed_at=Coalesce(F("moderated_at"), F("created_at"))
     )
 
@@ -38,7 +40,7 @@ class Migration(migrations.Migration):
             name='language',
             field=models.CharField(default='en', editable=False, help_text='Used to sign.', max_length=10, verbose_name='language'),
         ),
-        migrations.RunPython(confirm_approved, migrations.RunPython.noop),
+        migrations.RunPython(confirm_earlier_signatures, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name='signature',
             constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'approved'), _negated=True), ('confirmed_at__isnull', False), _connector='OR'), name='signatories_signature_approved_is_confirmed', violation_error_message='Only a confirmed signature can be approved.'),

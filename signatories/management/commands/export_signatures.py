@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from petitions.models import Petition
 from signatories import export
-from signatories.models import STATUS_FILTER_VALUES
+from signatories.choices import STATUS_FILTER_VALUES
 
 audit = logging.getLogger("solidarity.audit")
 

@@ -1,0 +1,108 @@
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core import signing
+from django.db import models
+from django.utils import timezone
+
+from petitions.models import Petition
+
+from .addresses import ascii_domain
+from .choices import CONFIRM, DISPLAYED_FIELDS, WITHDRAW, SignatureStatus
+from .counts import forget_counts
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+
+    from .models import Signature
+
+
+class SignatureQuerySet(models.QuerySet):
+    def approved(self) -> "SignatureQuerySet":
+        """Signatures that count: approved by staff."""
+        return self.filter(status=SignatureStatus.APPROVED)
+
+    def public(self) -> "SignatureQuerySet":
+        """Signatures that may be shown by name: approved and not hidden."""
+        return self.approved().filter(hide_name=False)
+
+    def listed(self) -> "SignatureQuerySet":
+        """The public list under a letter, newest first; notable signatories stand apart."""
+        return self.public().filter(notable=False).only(*DISPLAYED_FIELDS)
+
+    def notables(self) -> "SignatureQuerySet":
+        """The letter's named initial signatories, in their order."""
+        return self.public().filter(notable=True).only(*DISPLAYED_FIELDS).order_by("sort_order")
+
+    def awaiting_moderation(self) -> "SignatureQuerySet":
+        """The moderation queue: pending and confirmed by their signer."""
+        return self.filter(status=SignatureStatus.PENDING, confirmed_at__isnull=False)
+
+    def awaiting_confirmation(self) -> "SignatureQuerySet":
+        """Pending signatures whose signers have not followed the link in their email yet."""
+        return self.filter(status=SignatureStatus.PENDING, confirmed_at__isnull=True)
+
+    def from_link(self, slug: str, token: str, purpose: str) -> "Signature | None":
+        """The signature a link from an email stands for, if the link is genuine, fresh, for
+        this letter, and still for the address it was sent to."""
+        max_age = {
+            CONFIRM: settings.CONFIRMATION_MAX_AGE,
+            WITHDRAW: settings.WITHDRAWAL_MAX_AGE,
+        }[purpose]
+        try:
+            pk, tag = signing.loads(token, salt=f"signatories.{purpose}", max_age=max_age)
+        except (signing.BadSignature, TypeError, ValueError):
+            return None
+        signature = self.select_related("petition").filter(pk=pk, petition__slug=slug).first()
+        return signature if signature is not None and tag == signature.email_tag() else None
+
+    def matching_wave(
+        self,
+        *,
+        petition: Petition | None,
+        flag: str,
+        email_domain: str,
+        signed_after: datetime | None,
+        signed_before: datetime | None,
+    ) -> "SignatureQuerySet":
+        """Signatures not yet rejected that share what marks a wave of forgeries."""
+        signatures = self.exclude(status=SignatureStatus.REJECTED)
+        if petition is not None:
+            signatures = signatures.filter(petition=petition)
+        if flag:
+            signatures = signatures.with_flag(flag)
+        if email_domain:
+            domain = ascii_domain(email_domain.strip().lstrip("@"))
+            signatures = signatures.filter(email_canonical__endswith=f"@{domain}")
+        if signed_after is not None:
+            signatures = signatures.filter(created_at__gte=signed_after)
+        if signed_before is not None:
+            signatures = signatures.filter(created_at__lt=signed_before)
+        return signatures
+
+    def with_flag(self, flag: str) -> "SignatureQuerySet":
+        """Signatures with one flag, with any flag ("any"), or with none ("none")."""
+        if flag == "any":
+            return self.exclude(flags="")
+        if flag == "none":
+            return self.filter(flags="")
+        return self.filter(flags__contains=flag)
+
+    def with_status(self, status: str) -> "SignatureQuerySet":
+        """Filter by a status value, or keep everything for "all"."""
+        return self if status == "all" else self.filter(status=status)
+
+    def moderate(self, status: str, *, by: "AbstractBaseUser") -> int:
+        """Move every signature here to a status, recording who did it and when.
+
+        Signatures already in that status keep the record of whoever decided first, and only
+        confirmed signatures can be approved.
+        """
+        changing = self.exclude(status=status)
+        if status == SignatureStatus.APPROVED:
+            changing = changing.filter(confirmed_at__isnull=False)
+        petition_ids = set(changing.order_by().values_list("petition_id", flat=True).distinct())
+        changed = changing.update(status=status, moderated_by=by, moderated_at=timezone.now())
+        forget_counts(petition_ids)
+        return changed
