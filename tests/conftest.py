@@ -1,18 +1,21 @@
-import time
+import os
 
 import pytest
 from django.contrib.auth.models import Group
-from django.core import signing
 from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client, override_settings
 from django.utils import timezone
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from hypothesis import settings as hypothesis_settings
 
+from helpers import form_shown_seconds_ago, login_with_second_factor
 from petitions.models import Petition
-from signatories import abuse
 from signatories.models import Signature
+
+# Few generated examples on a developer's machine, more in CI (.ci/run sets HYPOTHESIS_PROFILE).
+hypothesis_settings.register_profile("default", max_examples=20)
+hypothesis_settings.register_profile("ci", max_examples=80)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -91,11 +94,6 @@ def make_signature(db):
     return make
 
 
-def form_shown_seconds_ago(seconds: float) -> str:
-    """The signed note a form carries of when it was shown, as if shown that long ago."""
-    return signing.dumps(time.time() - seconds, salt=abuse.FORM_STARTED_SALT)
-
-
 @pytest.fixture
 def signing_data():
     """A valid POST to the signing form, filled in by a person in a minute."""
@@ -125,13 +123,10 @@ def sign(client, letter, signing_data, django_capture_on_commit_callbacks):
     return post
 
 
-def login_with_second_factor(client, user) -> None:
-    """Log a staff user in as the admin requires: password and a confirmed TOTP device."""
-    client.force_login(user)
-    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
+@pytest.fixture
+def raw_client() -> Client:
+    """A client that reports server errors as responses instead of raising them."""
+    return Client(raise_request_exception=False)
 
 
 @pytest.fixture

@@ -1,13 +1,23 @@
-"""Small readers for what a person would see: the text of a page, the rows of a CSV."""
+"""Small readers for what a person would see (the text of a page, the rows of a CSV), and the
+few things a person types or a browser carries (a form's note of when it was shown, a code)."""
 
 import csv
 import io
 import re
+import time
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
+from django.core import signing
 from django.core.mail import EmailMessage
 from django.http import HttpResponse
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from petitions.models import Petition
+from signatories import abuse
 
 
 class _TextExtractor(HTMLParser):
@@ -51,3 +61,40 @@ def link_in(message: EmailMessage, purpose: str) -> str:
     """The path of the "confirm" or "withdraw" link in an email's plain text."""
     [url] = re.findall(rf"https?://\S+/{purpose}/\S+/", message.body)
     return urlsplit(url).path
+
+
+def form_shown_seconds_ago(seconds: float) -> str:
+    """The signed note a form carries of when it was shown, as if shown that long ago."""
+    return signing.dumps(time.time() - seconds, salt=abuse.FORM_STARTED_SALT)
+
+
+def totp_code(device: TOTPDevice) -> str:
+    """The six-digit code the staff member's authenticator app shows right now."""
+    return f"{totp(device.bin_key):06d}"
+
+
+def login_with_second_factor(client: Client, user) -> None:
+    """Log a staff user in as the admin requires: password and a confirmed TOTP device."""
+    client.force_login(user)
+    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+def signature_admin_data(petition: Petition, **overrides) -> dict:
+    """What the admin's add or change form of a signature posts: by default an approved paper
+    signature without an email, as staff type one in from a paper list."""
+    return {
+        "petition": petition.pk,
+        "status": "approved",
+        "name": "Paper Signer",
+        "email": "",
+        "organisation": "",
+        "country": "KZ",
+        "comment": "",
+        "source": "paper",
+        "created_at_0": "2026-11-01",
+        "created_at_1": "10:00:00",
+        "sort_order": 0,
+    } | overrides

@@ -3,14 +3,14 @@
 import os
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
 import pytest
-from conftest import form_shown_seconds_ago
 from django.core.cache import cache
 
-from helpers import page_text
+from helpers import form_shown_seconds_ago, login_with_second_factor, page_text
 from signatories.models import Signature
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,10 +68,20 @@ def test_a_form_sent_too_fast_or_without_its_note_is_flagged_but_still_emailed(
     assert len(mailoutbox) == 1  # a fast autofill is still a person
 
 
-def test_the_form_carries_a_signed_note_of_when_it_was_shown(client, letter):
-    form = client.get("/petitions/ukteshbayev-open-letter/").context["form"]
+def test_the_note_the_form_carries_flags_it_sent_at_once_but_not_a_minute_later(
+    client, sign, monkeypatch
+):
+    page = client.get("/petitions/ukteshbayev-open-letter/")
+    started = page.context["form"]["started"].value()
+    assert f'name="started" value="{started}"' in page.text
 
-    assert form["started"].value().count(":") == 2  # value:timestamp:signature
+    sign(email="at-once@example.org", started=started)
+    a_minute_later = time.time() + 60
+    monkeypatch.setattr(time, "time", lambda: a_minute_later)
+    sign(email="a-minute-later@example.org", started=started)
+
+    assert Signature.objects.get(email="at-once@example.org").flag_list == ["too_fast"]
+    assert Signature.objects.get(email="a-minute-later@example.org").flag_list == []
 
 
 def test_many_signatures_from_one_address_are_flagged_with_identical_responses(sign, settings):
@@ -267,8 +277,6 @@ def test_bulk_reject_needs_a_criterion(moderator_client, wave):
 
 
 def test_bulk_reject_needs_the_change_permission(client, staff_user, wave):
-    from conftest import login_with_second_factor
-
     login_with_second_factor(client, staff_user())
 
     response = bulk_reject(client, flag="any", expected=3, reject="yes")

@@ -3,18 +3,15 @@ site, a phone-sized screen, the admin to approve, a CSV to open."""
 
 import io
 import os
-import re
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
-from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect, sync_playwright
 
 import signatories.demo
-from helpers import csv_rows
+from helpers import csv_rows, link_in, totp_code
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
@@ -76,8 +73,7 @@ def sign(page, base: str, *, name: str, email: str, hide: bool = False) -> None:
 
 def confirm_from_email(page, base: str, email) -> None:
     """Open the confirmation link from the email and press the button, as a signer would."""
-    [url] = re.findall(r"https?://\S+/confirm/\S+/", email.body)
-    page.goto(base + urlsplit(url).path)
+    page.goto(base + link_in(email, "confirm"))
     page.get_by_role("button", name="Confirm my signature").click()
     expect(page.get_by_role("heading", name="Signature confirmed")).to_be_visible()
 
@@ -88,7 +84,7 @@ def log_into_admin(page, base: str, user) -> None:
     page.goto(f"{base}/admin/")
     page.get_by_label("Username").fill(user.username)
     page.get_by_label("Password").fill("password")
-    page.get_by_label("Code from your authenticator app").fill(f"{totp(device.bin_key):06d}")
+    page.get_by_label("Code from your authenticator app").fill(totp_code(device))
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_text("Site administration")).to_be_visible()
 

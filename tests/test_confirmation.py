@@ -121,7 +121,11 @@ def test_every_broken_link_gets_one_friendly_page(
     sign()
     signature = Signature.objects.get()
     token = signature.link_token("confirm")
-    other = make_signature(make_petition(slug="another-letter", title="Another letter"))
+    other = make_signature(
+        make_petition(slug="another-letter", title="Another letter"),
+        status=Signature.Status.PENDING,
+        confirmed_at=None,
+    )
     url = {
         "expired": f"/petitions/ukteshbayev-open-letter/confirm/{token}/",
         "tampered": f"/petitions/ukteshbayev-open-letter/confirm/{tampered(token)}/",
@@ -146,6 +150,8 @@ def test_every_broken_link_gets_one_friendly_page(
         assert "This link does not work" in page_text(response)
         assert "sign again" in page_text(response)
     assert not Signature.objects.filter(confirmed_at__isnull=False, email__contains="aigerim")
+    other.refresh_from_db()
+    assert other.confirmed_at is None
 
 
 def test_a_link_from_the_last_day_still_works(client, sign, mailoutbox, monkeypatch):

@@ -23,11 +23,6 @@ urlpatterns = [path("broken/", broken_view), path("forbidden/", forbidden_view),
 CANARY = "canary-7f3a9c"
 
 
-@pytest.fixture
-def raw_client():
-    return Client(raise_request_exception=False)
-
-
 def test_a_missing_page_is_explained_without_repeating_the_address(raw_client, db):
     response = raw_client.get(f"/petitions/{CANARY}/?q={CANARY}<script>")
 

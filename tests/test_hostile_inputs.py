@@ -33,6 +33,7 @@ NOT_A_URL = "Please enter your name, not a web address."
 UNKNOWN_COUNTRY = "Please choose a country from the list."
 BAD_REQUEST = "The page could not understand what was sent to it. Nothing was saved."
 EXPIRED = "The form had expired, so nothing was saved. Please sign again below."
+UNREADABLE = "Some characters could not be read. Please type them again."
 
 
 def hidden(code: int) -> str:
@@ -64,6 +65,8 @@ ACCEPTED = [
     pytest.param({"name": "김민준"}, {}, set(), id="korean-name"),
     pytest.param({"name": "अनीता शर्मा"}, {}, set(), id="devanagari-name"),
     pytest.param({"name": "Łukasz Żółć-Ørsted"}, {}, set(), id="accented-latin-name"),
+    pytest.param({"name": "Luc de Chivré"}, {}, set(), id="french-name-with-particle"),
+    pytest.param({"name": "A.N. Other"}, {}, set(), id="initials-with-dots-are-no-domain"),
     pytest.param({"name": "Nguyễn Thị Minh Khai"}, {}, set(), id="vietnamese-name"),
     pytest.param({"name": "Mary O'Brien-Smith"}, {}, set(), id="apostrophe-and-hyphen"),
     pytest.param({"name": "✊🏽 Aigerim 🇰🇿 👩‍👩‍👧 1️⃣"}, {}, set(), id="emoji-with-joiners"),
@@ -186,7 +189,7 @@ ACCEPTED = [
     ),
 ]
 
-# (what is sent over the valid signing_data, the field refused, its message or a part of it)
+# (what is sent over the valid signing_data, the field refused, its message)
 REFUSED = [
     pytest.param({"name": ""}, "name", REQUIRED, id="empty-name"),
     pytest.param({"name": " \t "}, "name", REQUIRED, id="whitespace-name"),
@@ -245,6 +248,13 @@ REFUSED = [
         id="invisible-tag-characters",
     ),
     pytest.param({"name": "Private\ue000use"}, "name", hidden(0xE000), id="private-use"),
+    pytest.param({"name": "Bad \ufffd bytes"}, "name", UNREADABLE, id="replacement-character"),
+    pytest.param(
+        {"name": "Z\u0301\u0302\u0303\u0304\u0305\u0306algo"},
+        "name",
+        STACKED,
+        id="six-stacked-marks",
+    ),
     pytest.param({"name": "Zalgo" + "\u0336" * 30}, "name", STACKED, id="combining-flood"),
     pytest.param({"comment": "\u0301" * 5 + "x"}, "comment", STACKED, id="leading-mark-flood"),
     pytest.param(
@@ -306,12 +316,6 @@ def hiding_characters(sent: dict[str, str]) -> set[str]:
     }
 
 
-@pytest.fixture
-def raw_client() -> Client:
-    """A client that reports server errors as responses instead of raising them."""
-    return Client(raise_request_exception=False)
-
-
 def stored_fields(signature: Signature) -> dict[str, object]:
     return {
         "name": signature.name,
@@ -323,8 +327,15 @@ def stored_fields(signature: Signature) -> dict[str, object]:
     }
 
 
+def visible_values(sent: dict[str, str], stored: dict[str, str]) -> list[str]:
+    typed = {**sent, **stored}
+    if typed.get("hide_name") not in (None, False, "false"):
+        return []
+    return [typed[field] for field in ["name", "organisation", "comment"] if typed.get(field)]
+
+
 @pytest.mark.parametrize(("sent", "stored", "flags"), ACCEPTED)
-def test_hostile_but_valid_input_is_stored_exactly_as_meant_and_thanked(
+def test_hostile_but_valid_input_is_stored_exactly_as_meant_and_shown_escaped_once_approved(
     raw_client,
     letter,
     signing_data,
@@ -356,24 +367,7 @@ def test_hostile_but_valid_input_is_stored_exactly_as_meant_and_thanked(
     assert email.to == [ascii_address(signature.email)]  # the domain as mail servers read it
     assert email.cc == email.bcc == []
 
-
-def visible_values(sent: dict[str, str], stored: dict[str, str]) -> list[str]:
-    typed = {**sent, **stored}
-    if typed.get("hide_name") not in (None, False, "false"):
-        return []
-    return [typed[field] for field in ["name", "organisation", "comment"] if typed.get(field)]
-
-
-SHOWN = [param for param in ACCEPTED if visible_values(*param.values[:2])]
-
-
-@pytest.mark.parametrize(("sent", "stored", "flags"), SHOWN)
-def test_accepted_text_is_shown_escaped_exactly_once_once_approved(
-    raw_client, letter, signing_data, sent, stored, flags
-):
-    raw_client.post(URL, {**signing_data, **sent})
     Signature.objects.update(status="approved", confirmed_at=timezone.now())
-
     page = raw_client.get(LETTER)
 
     assert page.status_code == 200
@@ -405,7 +399,7 @@ def test_hostile_input_is_refused_with_a_clear_message_and_nothing_stored(
     assert response.status_code == 400
     errors = response.context["form"].errors
     assert list(errors) == [field]
-    assert any(message in error for error in errors[field])
+    assert message in errors[field]
     text = page_text(response)
     assert "Please correct the marked fields below." in text
     assert message in text
@@ -433,12 +427,12 @@ MALFORMED = [
     pytest.param(b"&".join([b"f%d=1" % n for n in range(2000)]), BAD_REQUEST, id="2000-fields"),
     pytest.param(
         b"name=Ai%FF%FEgerim&email=a%40example.org&country=KZ",
-        "Some characters could not be read. Please type them again.",
+        UNREADABLE,
         id="invalid-utf-8",
     ),
     pytest.param(
         b"name=Ai%ED%A0%80gerim&email=a%40example.org&country=KZ",
-        "Some characters could not be read. Please type them again.",
+        UNREADABLE,
         id="encoded-lone-surrogate",
     ),
     pytest.param(

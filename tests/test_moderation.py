@@ -1,9 +1,8 @@
-from conftest import login_with_second_factor
 from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from helpers import page_text
+from helpers import login_with_second_factor, page_text, signature_admin_data
 from signatories.models import Signature
 
 
@@ -94,19 +93,14 @@ def test_changing_the_status_by_hand_is_recorded_too(moderator_client, letter, m
 
     response = moderator_client.post(
         f"/admin/signatories/signature/{signature.pk}/change/",
-        {
-            "petition": letter.pk,
-            "status": "approved",
-            "name": signature.name,
-            "email": signature.email,
-            "country": "KZ",
-            "source": "web",
-            "created_at_0": "2026-11-01",
-            "created_at_1": "10:00:00",
-            "confirmed_at_0": "2026-11-01",
-            "confirmed_at_1": "10:05:00",
-            "sort_order": 0,
-        },
+        signature_admin_data(
+            letter,
+            name=signature.name,
+            email=signature.email,
+            source="web",
+            confirmed_at_0="2026-11-01",
+            confirmed_at_1="10:05:00",
+        ),
     )
 
     assert response.status_code == 302
@@ -122,17 +116,7 @@ def test_an_unconfirmed_web_signature_cannot_be_approved_by_hand(
 
     response = moderator_client.post(
         f"/admin/signatories/signature/{signature.pk}/change/",
-        {
-            "petition": letter.pk,
-            "status": "approved",
-            "name": signature.name,
-            "email": signature.email,
-            "country": "KZ",
-            "source": "web",
-            "created_at_0": "2026-11-01",
-            "created_at_1": "10:00:00",
-            "sort_order": 0,
-        },
+        signature_admin_data(letter, name=signature.name, email=signature.email, source="web"),
     )
 
     assert response.status_code == 200
@@ -227,19 +211,7 @@ def test_approving_twice_keeps_the_first_moderators_record(
 def test_staff_add_a_paper_signature_without_an_email(moderator_client, letter):
     response = moderator_client.post(
         "/admin/signatories/signature/add/",
-        {
-            "petition": letter.pk,
-            "status": "approved",
-            "name": "Paper Signer",
-            "email": "",
-            "organisation": "Unite",
-            "country": "GB",
-            "comment": "",
-            "source": "paper",
-            "created_at_0": "2026-11-01",
-            "created_at_1": "10:00:00",
-            "sort_order": 0,
-        },
+        signature_admin_data(letter, source="paper", email="", organisation="Unite", country="GB"),
     )
 
     assert response.status_code == 302
@@ -263,17 +235,7 @@ def test_admin_refuses_a_second_signature_from_one_mailbox(
 
     response = moderator_client.post(
         "/admin/signatories/signature/add/",
-        {
-            "petition": letter.pk,
-            "status": "approved",
-            "name": "Copy",
-            "email": "AIGERIM@example.org",
-            "country": "KZ",
-            "source": "staff",
-            "created_at_0": "2026-11-01",
-            "created_at_1": "10:00:00",
-            "sort_order": 0,
-        },
+        signature_admin_data(letter, name="Copy", email="AIGERIM@example.org", source="staff"),
     )
 
     assert response.status_code == 200

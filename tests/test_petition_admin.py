@@ -1,7 +1,6 @@
-from conftest import login_with_second_factor
 from django.contrib.admin.models import LogEntry
 
-from helpers import page_text
+from helpers import login_with_second_factor, page_text
 from petitions.models import Petition
 from signatories.models import Signature
 

@@ -20,8 +20,8 @@ URL = "/petitions/ukteshbayev-open-letter/sign/"
 THANKS = "/petitions/ukteshbayev-open-letter/thanks/"
 
 # Each example shares the test's database transaction and cache, so it starts by emptying both.
+# How many examples to try comes from the profile conftest.py loads (HYPOTHESIS_PROFILE).
 examples = settings(
-    max_examples=60,
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
@@ -72,7 +72,7 @@ def test_any_form_input_gets_thanks_or_a_message_never_a_server_error(letter, ch
     assert Signature.objects.count() == (1 if response.status_code == 302 else 0)
 
 
-@settings(parent=examples, max_examples=30)
+@examples
 @given(body=st.one_of(st.binary(max_size=2000), st.binary(max_size=200).map(valid_body.__add__)))
 def test_any_request_body_gets_thanks_or_a_400_never_a_server_error(letter, body):
     start_afresh()
