@@ -83,7 +83,8 @@ def client_suspicions(request: HttpRequest) -> list[str]:
 
 
 def mailbox_over_budget(address: str) -> bool:
-    """Whether one mailbox has had its day's emails, across every letter and "+tag".
+    """Count one more email to a mailbox; true if that is over its day's emails, across every
+    letter and "+tag". The sender asks, just before sending.
 
     Without this, anyone could make the site send mail to anyone, again and again.
     """
@@ -97,10 +98,10 @@ def _count(name: str, window: int) -> int:
     """
     key = f"signatories:{name}:{int(time.time() // window)}"
     try:
-        try:
-            return cache.incr(key)
-        except ValueError:  # the first event in this window
-            return 1 if cache.add(key, 1, window) else cache.incr(key)
+        # Most clients and mailboxes come once: one round trip to the cache for them.
+        return 1 if cache.add(key, 1, window) else cache.incr(key)
+    except ValueError:  # the window's count expired between the two calls
+        return 1
     except Exception:
         logger.warning("Could not reach the cache to count signatures; counting skipped")
         return 0

@@ -4,6 +4,7 @@ It is built and sent by a background task after the signature is committed, neve
 signing request, and always in the language the signer used.
 """
 
+import logging
 import smtplib
 from functools import partial
 
@@ -14,10 +15,14 @@ from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django_tasks_db import DatabaseBackend
 
+from . import abuse
 from .addresses import ascii_address
 from .choices import CONFIRM, WITHDRAW
 from .models import Signature
+
+logger = logging.getLogger(__name__)
 
 
 class EmailNotSent(Exception):
@@ -25,8 +30,16 @@ class EmailNotSent(Exception):
 
 
 def send_confirmation_later(signature: Signature) -> None:
-    """Queue the email once the signature is committed, so the worker can read it."""
-    transaction.on_commit(partial(send_confirmation.enqueue, signature.pk))
+    """Queue the email for when the signature is committed, and never without it.
+
+    A queue kept in the database takes the task inside the signature's own transaction: one
+    commit for both, visible to the worker at the same moment. Any other backend (the immediate
+    one in tests and make run) is handed the task once the transaction has committed.
+    """
+    if isinstance(send_confirmation.get_backend(), DatabaseBackend):
+        send_confirmation.enqueue(signature.pk)
+    else:
+        transaction.on_commit(partial(send_confirmation.enqueue, signature.pk))
 
 
 @task()
@@ -34,6 +47,9 @@ def send_confirmation(signature_id: int) -> None:
     signature = Signature.objects.select_related("petition").filter(pk=signature_id).first()
     if signature is None:
         return  # withdrawn before the email left
+    if abuse.mailbox_over_budget(signature.email):
+        logger.info("Signature #%s not emailed: its mailbox had its emails today", signature_id)
+        return
     try:
         confirmation_message(signature).send()
     except (smtplib.SMTPException, OSError) as error:

@@ -1,10 +1,11 @@
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import MD5
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
@@ -93,8 +94,11 @@ class Signature(models.Model):
         ordering = ["-created_at", "-pk"]
         permissions = [("export_signature", _("Can export signatures"))]
         constraints = [
+            # On a hash of the address: when a mailbox signs twice, PostgreSQL logs the refused
+            # key, and its log must not hold the address.
             models.UniqueConstraint(
-                fields=["petition", "email_canonical"],
+                F("petition"),
+                MD5("email_canonical"),
                 condition=~Q(email_canonical=""),
                 name="signatories_signature_one_per_email",
                 violation_error_message=_("This email address has already signed this letter."),
@@ -181,52 +185,51 @@ class Signature(models.Model):
         """A signed, expiring value for a link that lets its holder confirm or withdraw."""
         return signing.dumps([self.pk, self.email_tag()], salt=f"signatories.{purpose}")
 
-    def sign(self, *, may_email: bool = True) -> "Signature | None":
-        """Take this signature from the signing form.
+    def sign(self, *, notify: Callable[["Signature"], None]) -> None:
+        """Take this signature from the signing form, and have its signer emailed.
 
         Stores it, or, if its mailbox already signed the letter, leaves the earlier signature as
-        it was. Returns the signature whose signer should get an email now, or None. Whether to
-        email is this submission's to decide, not the earlier one's: a forger's rejected or bot
+        it was and emails that one's signer again (up to the cap). `notify` queues the email; it
+        runs in the same transaction as the insert, so one commit stores both. Whether to email
+        is this submission's to decide, not the earlier one's: a forger's rejected or bot
         signature must not lock the mailbox's owner out of their links.
         """
-        may_email = may_email and SignatureFlag.HONEYPOT not in self.flag_list
+        may_email = SignatureFlag.HONEYPOT not in self.flag_list
         if not self.petition.requires_confirmation:
             self.confirmed_at = timezone.now()
         if self.confirmed_at is not None and self.approves_itself:
             self.status = SignatureStatus.APPROVED
         self.emails_sent = 1 if may_email else 0
-        stored = self.save_once()
-        if stored is not self:
-            emailed = may_email and stored.count_another_email(language=self.language)
-            return stored if emailed else None
-        if self.status == SignatureStatus.APPROVED:
-            forget_counts([self.petition_id])
-        return self if may_email else None
-
-    def save_once(self) -> "Signature":
-        """Insert this new signature unless its mailbox already signed the letter.
-
-        Returns the signature that stands for the mailbox: this one, or the one made before. It
-        looks first, because a refused insert is a database error that PostgreSQL logs with the
-        whole row; the unique constraint still settles two requests that race.
-        """
-        if (earlier := self._earlier_signature()) is not None:
-            return earlier
         try:
             with transaction.atomic():
                 self.save(force_insert=True)
+                if may_email:
+                    notify(self)
         except IntegrityError:
-            if (earlier := self._earlier_signature()) is None:
+            # The mailbox signed before (or a moment ago, in a request that won the race).
+            earlier = self.earlier_signature()
+            if earlier is None:
                 raise
-            return earlier
-        return self
+            if may_email and earlier.count_another_email(language=self.language):
+                notify(earlier)
+            return
+        if self.status == SignatureStatus.APPROVED:
+            forget_counts([self.petition_id])
 
-    def _earlier_signature(self) -> "Signature | None":
+    def earlier_signature(self) -> "Signature | None":
+        """The signature this one's mailbox already made on the letter, if any."""
         if not self.email_canonical:
             return None
-        return Signature.objects.filter(
-            petition_id=self.petition_id, email_canonical=self.email_canonical
-        ).first()
+        return (
+            Signature.objects.alias(key=MD5("email_canonical"))
+            .filter(
+                petition_id=self.petition_id,
+                key=MD5(Value(self.email_canonical)),  # the unique index's own expression
+                email_canonical=self.email_canonical,
+            )
+            .order_by()
+            .first()
+        )
 
     def count_another_email(self, *, language: str) -> bool:
         """Count one more email to this signer, in the language they signed in last; true if

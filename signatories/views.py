@@ -37,9 +37,7 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
     signature.petition, signature.source = petition, Signature.Source.WEB
     signature.language = get_language()
     signature.flags = " ".join(form.suspicions() + abuse.client_suspicions(request))
-    may_email = not abuse.mailbox_over_budget(signature.email)
-    if (to_email := signature.sign(may_email=may_email)) is not None:
-        send_confirmation_later(to_email)
+    signature.sign(notify=send_confirmation_later)
     return redirect("signatories:thanks", slug=petition.slug)
 
 

@@ -88,6 +88,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True,
         connect_timeout=env.int("DATABASE_CONNECT_TIMEOUT", default=5),
         # A stuck query or lock must fail fast rather than hold a worker forever.
         options="-c statement_timeout={} -c lock_timeout={}".format(

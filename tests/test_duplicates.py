@@ -1,7 +1,7 @@
 import threading
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test import Client
 
 from signatories.addresses import canonical_email
@@ -118,3 +118,19 @@ def test_twenty_concurrent_signatures_from_one_mailbox_store_one_row(make_petiti
     first = response_fingerprint(responses[0])
     assert all(response_fingerprint(r) == first for r in responses)
     assert responses[0].status_code == 302
+
+
+def test_the_database_refusing_a_second_signature_does_not_quote_the_address(
+    letter, make_signature
+):
+    """PostgreSQL writes a refused insert's error to its log: the address must not be in it."""
+    make_signature(letter, email="aigerim.secret@example.org")
+
+    with pytest.raises(IntegrityError) as refusal, transaction.atomic():
+        Signature(petition=letter, name="Aigerim", email="Aigerim.Secret@example.org").save(
+            force_insert=True
+        )
+
+    assert "aigerim.secret" not in str(refusal.value).lower()
+    assert "Aigerim" not in str(refusal.value)
+    assert Signature.objects.count() == 1
