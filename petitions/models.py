@@ -1,10 +1,18 @@
-from django.db import models
+import logging
+
+from django.core.cache import cache
+from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+
+logger = logging.getLogger(__name__)
+
+# A published letter is read on every view of its page and every signature: keep it a minute.
+LETTER_CACHE_SECONDS = 60
 
 
 class PetitionStatus(models.TextChoices):
@@ -97,8 +105,17 @@ class Petition(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, **kwargs) -> None:
+        super().save(**kwargs)
+        forget_letter(self.slug)
+
     def get_absolute_url(self) -> str:
         return reverse("petitions:detail", args=[self.slug])
+
+    def delete(self, **kwargs) -> tuple[int, dict[str, int]]:
+        deleted = super().delete(**kwargs)
+        forget_letter(self.slug)
+        return deleted
 
     @property
     def is_open(self) -> bool:
@@ -111,3 +128,28 @@ class Petition(models.Model):
     def text_is_locked(self) -> bool:
         """Once anyone has signed, the text they signed must not change by accident."""
         return self.pk is not None and self.signatures.exists()
+
+
+def _letter_key(slug: str) -> str:
+    return f"petitions:published:{slug}"
+
+
+def published_letter(slug: str) -> Petition | None:
+    """The published letter with this slug, or None, from the cache when it can be."""
+    try:
+        petition = cache.get(_letter_key(slug))
+    except Exception:  # the cache server is down: ask the database
+        logger.warning("Could not reach the cache for a letter")
+        return Petition.objects.published().filter(slug=slug).first()
+    if petition is None:
+        petition = Petition.objects.published().filter(slug=slug).first()
+        if petition is not None:
+            cache.set(_letter_key(slug), petition, LETTER_CACHE_SECONDS)
+    return petition
+
+
+def forget_letter(slug: str) -> None:
+    """Drop a saved letter from the cache, now and again once the change is committed (a reader
+    in between could have cached the old one)."""
+    cache.delete(_letter_key(slug))
+    transaction.on_commit(lambda: cache.delete(_letter_key(slug)))

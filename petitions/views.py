@@ -10,7 +10,7 @@ from django.views.decorators.http import require_safe
 from signatories.counts import letter_counts
 from signatories.forms import SignatureForm
 
-from .models import Petition
+from .models import Petition, published_letter
 
 
 @require_safe
@@ -35,7 +35,7 @@ def get_letter(request: HttpRequest, slug: str) -> Petition:
     The session is read only when the slug is no published letter, so public pages never vary
     on the visitor's cookies and a CDN can share them.
     """
-    petition = Petition.objects.published().filter(slug=slug).first()
+    petition = published_letter(slug)
     if petition is None and request.user.is_staff:
         petition = Petition.objects.filter(slug=slug).first()
     if petition is None:

@@ -1,15 +1,15 @@
 from collections.abc import Callable
 from functools import wraps
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from petitions.models import Petition
+from petitions.models import published_letter
 from petitions.views import render_letter
 
 from . import abuse
@@ -27,7 +27,8 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
     Every valid submission gets the same redirect: a mailbox that already signed stores nothing
     new, and a suspicious signature is stored with flags for moderators, never refused.
     """
-    petition = get_object_or_404(Petition.objects.published(), slug=slug)
+    if (petition := published_letter(slug)) is None:
+        raise Http404
     if not petition.is_open:
         return render_letter(request, petition, status=403)
     form = SignatureForm(request.POST)
@@ -45,7 +46,8 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
 @cache_control(public=True, max_age=300)
 def letter_page(request: HttpRequest, slug: str, template_name: str) -> HttpResponse:
     """A page about a letter that is the same for everyone: thanks, confirmed, withdrawn."""
-    petition = get_object_or_404(Petition.objects.published(), slug=slug)
+    if (petition := published_letter(slug)) is None:
+        raise Http404
     return render(request, template_name, {"petition": petition})
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+from django.test import override_settings
 
 from helpers import form_shown_seconds_ago, login_with_second_factor, page_text
 from signatories.models import Signature
@@ -283,3 +284,15 @@ def test_bulk_reject_needs_the_change_permission(client, staff_user, wave):
 
     assert response.status_code == 403
     assert not Signature.objects.filter(status="rejected").exists()
+
+
+def test_signing_goes_on_when_the_shared_cache_is_down(sign, mailoutbox, caplog):
+    """Counts are skipped, never the signature: nothing listens on port 1."""
+    unreachable = {"BACKEND": "django.core.cache.backends.redis.RedisCache"}
+    with override_settings(CACHES={"default": unreachable | {"LOCATION": "redis://127.0.0.1:1"}}):
+        response = sign()
+
+    assert response.status_code == 302
+    assert Signature.objects.get().email == "aigerim@example.org"
+    assert len(mailoutbox) == 1
+    assert "Could not reach the cache" in caplog.text

@@ -159,7 +159,7 @@ def test_a_form_sent_back_for_correction_is_not_stored_by_the_browser(
     assert "no-store" in response["Cache-Control"]
 
 
-def test_a_warm_letter_page_runs_no_count_query(client, letter, make_signature):
+def test_a_warm_letter_page_reads_only_its_signatures(client, letter, make_signature):
     for number in range(30):
         make_signature(letter, notable=number < 5, sort_order=number)
     client.get("/petitions/ukteshbayev-open-letter/")
@@ -169,4 +169,18 @@ def test_a_warm_letter_page_runs_no_count_query(client, letter, make_signature):
 
     assert "30 signatures" in page_text(response)
     assert [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()] == []
-    assert len(queries) == 3  # the letter, its notable signatories, one page of signatures
+    assert len(queries) == 2  # its notable signatories and one page of signatures
+
+
+def test_a_letter_taken_down_is_gone_at_once_though_pages_keep_it_a_minute(
+    client, letter, signing_data
+):
+    assert client.get("/petitions/ukteshbayev-open-letter/").status_code == 200
+
+    letter.status = Petition.Status.DRAFT
+    letter.save()
+
+    assert client.get("/petitions/ukteshbayev-open-letter/").status_code == 404
+    response = client.post("/petitions/ukteshbayev-open-letter/sign/", signing_data)
+    assert response.status_code == 404
+    assert not letter.signatures.exists()
