@@ -1,6 +1,4 @@
-import logging
-
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Now
@@ -9,10 +7,10 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-logger = logging.getLogger(__name__)
-
-# A published letter is read on every view of its page and every signature: keep it a minute.
-LETTER_CACHE_SECONDS = 60
+# A published letter is read on every view of its page and every signature, so each process
+# keeps it a few seconds. A change reaches the process that saved it at once, the others within
+# these seconds.
+LETTER_CACHE_SECONDS = 5
 
 
 class PetitionStatus(models.TextChoices):
@@ -135,21 +133,17 @@ def _letter_key(slug: str) -> str:
 
 
 def published_letter(slug: str) -> Petition | None:
-    """The published letter with this slug, or None, from the cache when it can be."""
-    try:
-        petition = cache.get(_letter_key(slug))
-    except Exception:  # the cache server is down: ask the database
-        logger.warning("Could not reach the cache for a letter")
-        return Petition.objects.published().filter(slug=slug).first()
+    """The published letter with this slug, or None; kept a few seconds in this process."""
+    petition = caches["local"].get(_letter_key(slug))
     if petition is None:
         petition = Petition.objects.published().filter(slug=slug).first()
         if petition is not None:
-            cache.set(_letter_key(slug), petition, LETTER_CACHE_SECONDS)
+            caches["local"].set(_letter_key(slug), petition, LETTER_CACHE_SECONDS)
     return petition
 
 
 def forget_letter(slug: str) -> None:
-    """Drop a saved letter from the cache, now and again once the change is committed (a reader
-    in between could have cached the old one)."""
-    cache.delete(_letter_key(slug))
-    transaction.on_commit(lambda: cache.delete(_letter_key(slug)))
+    """Drop a saved letter from this process's memory, now and again once the change is
+    committed (a reader in between could have kept the old one)."""
+    caches["local"].delete(_letter_key(slug))
+    transaction.on_commit(lambda: caches["local"].delete(_letter_key(slug)))

@@ -101,7 +101,11 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(transaction_mode="IMMEDIATE", timeout=20)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+CACHES = {
+    "default": env.cache_url("CACHE_URL", default="locmemcache://"),
+    # Each process's own memory, for what is read on every request and may be seconds stale.
+    "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "local"},
+}
 # django-axes warns about a cache local to one process on every command; check --deploy warns
 # about it for axes and the signing rate limit alike (signatories.W001), where it matters.
 SILENCED_SYSTEM_CHECKS = ["axes.W001"]

@@ -2,7 +2,7 @@ import os
 
 import pytest
 from django.contrib.auth.models import Group
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.management import call_command
 from django.test import Client, override_settings
 from django.utils import timezone
@@ -37,12 +37,14 @@ def _production_like_settings(tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache(settings):
-    # Counts are cached, and the in-memory cache outlives a test's rolled-back rows.
-    cache.clear()
+    # Counts and letters are cached, and memory outlives a test's rolled-back rows.
+    for each in caches.all():
+        each.clear()
     # Strong password hashing is slow by design; tests only need it to work.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     yield
-    cache.clear()
+    for each in caches.all():
+        each.clear()
 
 
 @pytest.fixture

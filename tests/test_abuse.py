@@ -286,10 +286,13 @@ def test_bulk_reject_needs_the_change_permission(client, staff_user, wave):
     assert not Signature.objects.filter(status="rejected").exists()
 
 
-def test_signing_goes_on_when_the_shared_cache_is_down(sign, mailoutbox, caplog):
+def test_signing_goes_on_when_the_shared_cache_is_down(sign, settings, mailoutbox, caplog):
     """Counts are skipped, never the signature: nothing listens on port 1."""
-    unreachable = {"BACKEND": "django.core.cache.backends.redis.RedisCache"}
-    with override_settings(CACHES={"default": unreachable | {"LOCATION": "redis://127.0.0.1:1"}}):
+    unreachable = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1",
+    }
+    with override_settings(CACHES=settings.CACHES | {"default": unreachable}):
         response = sign()
 
     assert response.status_code == 302
