@@ -13,12 +13,8 @@ Each request signs as a person would, with a new email, from an address of its o
 series re-signs with emails already used (the duplicate path). Prints percentiles in
 milliseconds for each round, then for all rounds together.
 
-To compare with an earlier commit, measure both with this script, alternating, as the machine's
-speed drifts between runs:
-
-    git worktree add /tmp/before <commit> && cp bench/signing.py /tmp/before/bench/
-    for i in 1 2 3 4 5; do .venv/bin/python /tmp/before/bench/signing.py --rounds 1
-                           .venv/bin/python bench/signing.py --rounds 1; done
+To compare with an earlier commit, run both alternately, as the machine's speed drifts between
+runs: `bench/compare.sh <commit>` does, and prints the medians.
 """
 
 import argparse

@@ -172,7 +172,7 @@ def test_a_warm_letter_page_reads_only_its_signatures(client, letter, make_signa
     assert len(queries) == 2  # its notable signatories and one page of signatures
 
 
-def test_a_letter_taken_down_is_gone_at_once_though_pages_keep_it_a_minute(
+def test_a_letter_taken_down_is_gone_at_once_though_processes_keep_it(
     client, letter, signing_data
 ):
     assert client.get("/petitions/ukteshbayev-open-letter/").status_code == 200
