@@ -15,7 +15,6 @@ from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
-from django_tasks_db import DatabaseBackend
 
 from . import abuse
 from .addresses import ascii_address
@@ -30,16 +29,8 @@ class EmailNotSent(Exception):
 
 
 def send_confirmation_later(signature: Signature) -> None:
-    """Queue the email for when the signature is committed, and never without it.
-
-    A queue kept in the database takes the task inside the signature's own transaction: one
-    commit for both, visible to the worker at the same moment. Any other backend (the immediate
-    one in tests and make run) is handed the task once the transaction has committed.
-    """
-    if isinstance(send_confirmation.get_backend(), DatabaseBackend):
-        send_confirmation.enqueue(signature.pk)
-    else:
-        transaction.on_commit(partial(send_confirmation.enqueue, signature.pk))
+    """Queue the email once the signature is committed, so the worker can read it."""
+    transaction.on_commit(partial(send_confirmation.enqueue, signature.pk))
 
 
 @task()

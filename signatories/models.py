@@ -189,10 +189,10 @@ class Signature(models.Model):
         """Take this signature from the signing form, and have its signer emailed.
 
         Stores it, or, if its mailbox already signed the letter, leaves the earlier signature as
-        it was and emails that one's signer again (up to the cap). `notify` queues the email; it
-        runs in the same transaction as the insert, so one commit stores both. Whether to email
-        is this submission's to decide, not the earlier one's: a forger's rejected or bot
-        signature must not lock the mailbox's owner out of their links.
+        it was and emails that one's signer again (up to the cap). `notify` queues the email
+        once the signature is committed. Whether to email is this submission's to decide, not
+        the earlier one's: a forger's rejected or bot signature must not lock the mailbox's
+        owner out of their links.
         """
         may_email = SignatureFlag.HONEYPOT not in self.flag_list
         if not self.petition.requires_confirmation:
@@ -201,10 +201,7 @@ class Signature(models.Model):
             self.status = SignatureStatus.APPROVED
         self.emails_sent = 1 if may_email else 0
         try:
-            with transaction.atomic():
-                self.save(force_insert=True)
-                if may_email:
-                    notify(self)
+            self.insert()
         except IntegrityError:
             # The mailbox signed before (or a moment ago, in a request that won the race).
             earlier = self.earlier_signature()
@@ -213,8 +210,20 @@ class Signature(models.Model):
             if may_email and earlier.count_another_email(language=self.language):
                 notify(earlier)
             return
+        if may_email:
+            notify(self)
         if self.status == SignatureStatus.APPROVED:
             forget_counts([self.petition_id])
+
+    def insert(self) -> None:
+        """Insert this new signature: one statement that commits by itself when no transaction
+        is open (a signing request), within a savepoint when one is (a refusal must not end
+        it)."""
+        if transaction.get_connection().in_atomic_block:
+            with transaction.atomic():
+                self.save(force_insert=True)
+        else:
+            self.save(force_insert=True)
 
     def earlier_signature(self) -> "Signature | None":
         """The signature this one's mailbox already made on the letter, if any."""
