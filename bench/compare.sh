@@ -6,7 +6,8 @@
 #     CACHE_URL=redis://127.0.0.1:6379/3 bench/compare.sh e5ae3cd 10 600
 #
 # Both sides run this tree's bench/signing.py (copied into a worktree of the commit), against
-# the same PostgreSQL. Prints each run's new-signature line, then the medians of p50 and mean.
+# the same PostgreSQL. Prints each run's new-signature line, then for p50 and mean the median
+# run and the best run of each side (the best is the least disturbed by the machine).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 commit=${1:?usage: bench/compare.sh <commit> [pairs] [requests]}
@@ -31,11 +32,8 @@ runs = {"before": [], "after": []}
 for line in open(sys.argv[1]):
     side = line.split()[0]
     runs[side].append({k: float(v) for k, v in re.findall(r"(mean|p50)=\s*([\d.]+)", line)})
-medians = {
-    side: {k: statistics.median(run[k] for run in found) for k in ("p50", "mean")}
-    for side, found in runs.items()
-}
 for key in ("p50", "mean"):
-    before, after = medians["before"][key], medians["after"][key]
-    print(f"median {key}: before {before:.2f} ms, after {after:.2f} ms ({after / before - 1:+.0%})")
+    for name, pick in (("median", statistics.median), ("best", min)):
+        before, after = (pick(run[key] for run in runs[side]) for side in ("before", "after"))
+        print(f"{name} {key}: before {before:.2f} ms, after {after:.2f} ms ({after / before - 1:+.0%})")
 PYTHON
