@@ -36,6 +36,8 @@ class SignatureFlag(models.TextChoices):
 
 # Emails one signature may ever cause, however often its address signs again.
 MAX_EMAILS = 5
+# The constraint that lets each mailbox sign a letter once.
+ONE_PER_MAILBOX = "signatories_signature_one_per_email"
 # What a signed link in an email lets its holder do, and for how long.
 CONFIRM, WITHDRAW = "confirm", "withdraw"
 

@@ -29,8 +29,22 @@ class EmailNotSent(Exception):
 
 
 def send_confirmation_later(signature: Signature) -> None:
-    """Queue the email once the signature is committed, so the worker can read it."""
-    transaction.on_commit(partial(send_confirmation.enqueue, signature.pk))
+    """Queue the email once the signature is committed, so the worker can read it.
+
+    A signature that was not stored, because its mailbox signed the letter before, stands for
+    that earlier one: the worker finds it by the hash of the address, so the request does the
+    same work either way and the queue holds no address.
+    """
+    if signature.pk is not None:
+        job = partial(send_confirmation.enqueue, signature.pk)
+    else:
+        job = partial(
+            send_confirmation_again.enqueue,
+            signature.petition_id,
+            signature.mailbox_hash(),
+            signature.language,
+        )
+    transaction.on_commit(job)
 
 
 @task()
@@ -47,6 +61,15 @@ def send_confirmation(signature_id: int) -> None:
         # The server's error can quote the address, and the task log must not.
         kind = type(error).__name__
         raise EmailNotSent(f"Could not email signature #{signature_id}: {kind}") from None
+
+
+@task()
+def send_confirmation_again(petition_id: int, mailbox_hash: str, language: str) -> None:
+    """Email again a signer whose mailbox signed the letter again, in the language they used
+    this time, unless the signature has had all its emails."""
+    earlier = Signature.objects.of_mailbox(petition_id, mailbox_hash)
+    if earlier is not None and earlier.count_another_email(language=language):
+        send_confirmation.call(earlier.pk)
 
 
 def confirmation_message(signature: Signature) -> EmailMultiAlternatives:

@@ -8,6 +8,7 @@ from django.core import signing
 from django.core.mail.backends.locmem import EmailBackend
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django_tasks_db.models import DBTaskResult
 
 from helpers import link_in, page_text
 from petitions.models import Petition
@@ -353,3 +354,37 @@ def test_signing_writes_one_signature_and_enqueues_one_email(
     assert response.status_code == 302
     writes = [q["sql"].split('"')[1] for q in queries if q["sql"].startswith(("INSERT", "UPDATE"))]
     assert writes == ["signatories_signature", "django_tasks_database_dbtaskresult"]
+
+
+def test_signing_again_does_the_same_work_as_signing_first_and_queues_no_address(
+    client, letter, signing_data, settings, django_capture_on_commit_callbacks
+):
+    """Neither the statements nor their number tell whether an address had signed."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+    def statements(email: str) -> list[str]:
+        with (
+            CaptureQueriesContext(connection) as queries,
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            response = client.post(
+                "/petitions/ukteshbayev-open-letter/sign/", signing_data | {"email": email}
+            )
+        assert response.status_code == 302
+        # Savepoints are the test's own transaction; a signing request runs without one.
+        savepoints = ("SAVEPOINT", "RELEASE", "ROLLBACK TO SAVEPOINT")
+        run = [q["sql"] for q in queries if not q["sql"].startswith(savepoints)]
+        return [" ".join(sql.split()[:3]) for sql in run]
+
+    statements("someone.else@example.org")  # the letter is read once, then kept a few seconds
+    first, again = statements("aigerim@example.org"), statements("AIGERIM@example.org")
+
+    assert first == again
+    assert first == [
+        'INSERT INTO "signatories_signature"',
+        'INSERT INTO "django_tasks_database_dbtaskresult"',
+    ]
+    assert Signature.objects.count() == 2  # someone else's, and Aigerim's once
+    queued = str(list(DBTaskResult.objects.values()))
+    assert DBTaskResult.objects.count() == 3
+    assert "aigerim" not in queued.lower()
