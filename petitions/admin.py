@@ -13,7 +13,7 @@ from signatories.choices import STATUS_FILTER_CHOICES
 from signatories.models import Signature
 
 from .forms import EditSignedTextForm
-from .models import Petition
+from .models import Petition, forget_letter
 
 
 def count_of(status: str) -> Count:
@@ -26,6 +26,12 @@ class PetitionAdmin(CheckedSelectionMixin, admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["title", "slug", "addressee"]
     prepopulated_fields = {"slug": ["title"]}
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        slugs = list(queryset.values_list("slug", flat=True))
+        super().delete_queryset(request, queryset)
+        for slug in slugs:
+            forget_letter(slug)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return (

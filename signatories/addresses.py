@@ -68,6 +68,13 @@ def canonical_email(address: str) -> str:
     return f"{local}@{domain}"
 
 
+def signer_key(canonical: str) -> str:
+    """A keyed hash of a canonical address, which the database compares to let each mailbox sign
+    a letter once. A refused duplicate is all PostgreSQL logs of it, and without the secret key
+    nobody can test a list of addresses against it."""
+    return salted_hmac("signatories.signer", canonical, algorithm="sha256").hexdigest()
+
+
 def mailbox_key(address: str) -> str:
     """A keyed hash standing for the mailbox behind an address, "+tags" dropped everywhere.
 

@@ -1,7 +1,8 @@
 """The one email a signer gets: confirm your signature, or withdraw it.
 
-It is built and sent by a background task after the signature is committed, never inside the
-signing request, and always in the language the signer used.
+It is built and sent by a task queued once the signature is committed (a worker runs it; only
+the immediate backend of tests and `make run` runs it at once), always in the language the
+signer used.
 """
 
 import logging
@@ -32,8 +33,8 @@ def send_confirmation_later(signature: Signature) -> None:
     """Queue the email once the signature is committed, so the worker can read it.
 
     A signature that was not stored, because its mailbox signed the letter before, stands for
-    that earlier one: the worker finds it by the hash of the address, so the request does the
-    same work either way and the queue holds no address.
+    that earlier one: the worker finds it by the address's key, so the request does the same
+    work either way and the queue holds no address.
     """
     if signature.pk is not None:
         job = partial(send_confirmation.enqueue, signature.pk)
@@ -41,7 +42,7 @@ def send_confirmation_later(signature: Signature) -> None:
         job = partial(
             send_confirmation_again.enqueue,
             signature.petition_id,
-            signature.mailbox_hash(),
+            signature.email_key,
             signature.language,
         )
     transaction.on_commit(job)
@@ -54,6 +55,7 @@ def send_confirmation(signature_id: int) -> None:
         return  # withdrawn before the email left
     if abuse.mailbox_over_budget(signature.email):
         logger.info("Signature #%s not emailed: its mailbox had its emails today", signature_id)
+        signature.uncount_email()  # an email not sent must not use up the signature's cap
         return
     try:
         confirmation_message(signature).send()
@@ -64,10 +66,10 @@ def send_confirmation(signature_id: int) -> None:
 
 
 @task()
-def send_confirmation_again(petition_id: int, mailbox_hash: str, language: str) -> None:
+def send_confirmation_again(petition_id: int, email_key: str, language: str) -> None:
     """Email again a signer whose mailbox signed the letter again, in the language they used
     this time, unless the signature has had all its emails."""
-    earlier = Signature.objects.of_mailbox(petition_id, mailbox_hash)
+    earlier = Signature.objects.of_mailbox(petition_id, email_key)
     if earlier is not None and earlier.count_another_email(language=language):
         send_confirmation.call(earlier.pk)
 

@@ -1,4 +1,3 @@
-import hashlib
 from collections.abc import Callable, Collection
 
 from django.conf import settings
@@ -6,14 +5,13 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
-from django.db.models.functions import MD5
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from petitions.models import Petition
 
-from .addresses import canonical_email, has_mail_domain
+from .addresses import canonical_email, has_mail_domain, signer_key
 from .choices import (
     MAX_EMAILS,
     ONE_PER_MAILBOX,
@@ -47,6 +45,7 @@ class Signature(models.Model):
         blank=True,
         editable=False,
     )
+    email_key = models.CharField(_("email key"), max_length=64, blank=True, editable=False)
     organisation = models.CharField(_("organisation / union"), max_length=200, blank=True)
     country = CountryCodeField(_("country"), blank=True, blank_label=_("Choose a country"))
     comment = models.TextField(_("comment"), max_length=1000, blank=True)
@@ -101,12 +100,11 @@ class Signature(models.Model):
         ordering = ["-created_at", "-pk"]
         permissions = [("export_signature", _("Can export signatures"))]
         constraints = [
-            # On a hash of the address: when a mailbox signs twice, PostgreSQL logs the refused
-            # key, and its log must not hold the address.
+            # On a keyed hash of the address: when a mailbox signs twice, PostgreSQL logs the
+            # refused key, and its log must not hold the address or anything it can be found by.
             models.UniqueConstraint(
-                F("petition"),
-                MD5("email_canonical"),
-                condition=~Q(email_canonical=""),
+                fields=["petition", "email_key"],
+                condition=~Q(email_key=""),
                 name=ONE_PER_MAILBOX,
                 violation_error_message=_("This email address has already signed this letter."),
             ),
@@ -148,13 +146,13 @@ class Signature(models.Model):
         return _("Signature #%(number)s") % {"number": self.pk}
 
     def save(self, **kwargs) -> None:
-        self.derive_canonical_email()
+        self.derive_from_email()
         if (fields := kwargs.get("update_fields")) is not None and "email" in fields:
-            kwargs["update_fields"] = {*fields, "email_canonical"}
+            kwargs["update_fields"] = {*fields, "email_canonical", "email_key"}
         super().save(**kwargs)
 
     def clean(self) -> None:
-        self.derive_canonical_email()
+        self.derive_from_email()
         if self.email and not has_mail_domain(self.email):
             raise ValidationError(
                 {"email": _("This email address cannot receive mail: its domain is not valid.")},
@@ -162,13 +160,14 @@ class Signature(models.Model):
             )
 
     def validate_constraints(self, exclude: Collection[str] | None = None) -> None:
-        # The canonical email derives from the email: whoever validates one validates both.
+        # These derive from the email: whoever validates it validates them.
         if exclude and "email" not in exclude:
-            exclude = set(exclude) - {"email_canonical"}
+            exclude = set(exclude) - {"email_canonical", "email_key"}
         super().validate_constraints(exclude=exclude)
 
-    def derive_canonical_email(self) -> None:
+    def derive_from_email(self) -> None:
         self.email_canonical = canonical_email(self.email) if self.email else ""
+        self.email_key = signer_key(self.email_canonical) if self.email_canonical else ""
 
     @property
     def flag_list(self) -> list[str]:
@@ -211,7 +210,8 @@ class Signature(models.Model):
         try:
             self.insert()
         except IntegrityError as refusal:
-            if ONE_PER_MAILBOX not in str(refusal):
+            # PostgreSQL names the constraint it enforced; SQLite names its columns.
+            if not any(mark in str(refusal) for mark in (ONE_PER_MAILBOX, ".email_key")):
                 raise
         else:
             if self.status == SignatureStatus.APPROVED:
@@ -229,15 +229,16 @@ class Signature(models.Model):
         else:
             self.save(force_insert=True)
 
-    def mailbox_hash(self) -> str:
-        """The hash of the canonical address that the one-per-mailbox constraint is on."""
-        return hashlib.md5(self.email_canonical.encode(), usedforsecurity=False).hexdigest()
-
     def count_another_email(self, *, language: str) -> bool:
         """Count one more email to this signer, in the language they signed in last; true if
         the cap allowed it."""
         uncapped = Signature.objects.filter(pk=self.pk, emails_sent__lt=MAX_EMAILS)
         return uncapped.update(emails_sent=F("emails_sent") + 1, language=language) == 1
+
+    def uncount_email(self) -> None:
+        """Take back an email counted but not sent."""
+        counted = Signature.objects.filter(pk=self.pk, emails_sent__gt=0)
+        counted.update(emails_sent=F("emails_sent") - 1)
 
     def confirm(self) -> None:
         """Record that the signer confirmed by email.

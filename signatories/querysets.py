@@ -4,7 +4,6 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core import signing
 from django.db import models
-from django.db.models.functions import MD5
 from django.utils import timezone
 
 from petitions.models import Petition
@@ -58,16 +57,9 @@ class SignatureQuerySet(models.QuerySet):
         signature = self.select_related("petition").filter(pk=pk, petition__slug=slug).first()
         return signature if signature is not None and tag == signature.email_tag() else None
 
-    def of_mailbox(self, petition_id: int, mailbox_hash: str) -> "Signature | None":
-        """The signature a mailbox made on a letter, found by the hash of its canonical address
-        through the one-per-mailbox index."""
-        return (
-            self.alias(mailbox_hash=MD5("email_canonical"))
-            .filter(petition_id=petition_id, mailbox_hash=mailbox_hash)
-            .exclude(email_canonical="")  # the index's condition, so the planner may use it
-            .order_by()
-            .first()
-        )
+    def of_mailbox(self, petition_id: int, email_key: str) -> "Signature | None":
+        """The signature a mailbox made on a letter, found by its email key."""
+        return self.filter(petition_id=petition_id, email_key=email_key).order_by().first()
 
     def matching_wave(
         self,

@@ -1,6 +1,7 @@
 from collections.abc import Callable
 from functools import wraps
 
+from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
@@ -9,7 +10,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from petitions.models import published_letter
+from petitions.models import Petition, published_letter
 from petitions.views import render_letter
 
 from . import abuse
@@ -38,7 +39,12 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
     signature.petition, signature.source = petition, Signature.Source.WEB
     signature.language = get_language()
     signature.flags = " ".join(form.suspicions() + abuse.client_suspicions(request))
-    signature.sign(notify=send_confirmation_later)
+    try:
+        signature.sign(notify=send_confirmation_later)
+    except IntegrityError:
+        if Petition.objects.filter(pk=petition.pk).exists():
+            raise
+        raise Http404 from None  # deleted a moment ago, while another process still kept it
     return redirect("signatories:thanks", slug=petition.slug)
 
 

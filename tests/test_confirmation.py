@@ -5,6 +5,7 @@ import time
 
 import pytest
 from django.core import signing
+from django.core.cache import cache
 from django.core.mail.backends.locmem import EmailBackend
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -388,3 +389,19 @@ def test_signing_again_does_the_same_work_as_signing_first_and_queues_no_address
     queued = str(list(DBTaskResult.objects.values()))
     assert DBTaskResult.objects.count() == 3
     assert "aigerim" not in queued.lower()
+
+
+def test_emails_the_day_budget_holds_back_do_not_use_up_the_cap(sign, settings, mailoutbox):
+    """A forger who spent a mailbox's day of emails must not spend its owner's re-sends too."""
+    settings.MAILBOX_DAILY_EMAILS = 1
+    for _ in range(6):
+        sign()
+
+    assert len(mailoutbox) == 1
+    assert Signature.objects.get().emails_sent == 1
+
+    cache.clear()  # the next day
+    sign()
+
+    assert len(mailoutbox) == 2
+    assert Signature.objects.get().emails_sent == 2

@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -172,7 +173,7 @@ def test_a_warm_letter_page_reads_only_its_signatures(client, letter, make_signa
     assert len(queries) == 2  # its notable signatories and one page of signatures
 
 
-def test_a_letter_taken_down_is_gone_at_once_though_processes_keep_it(
+def test_a_letter_taken_down_is_gone_at_once_from_the_process_that_saved_it(
     client, letter, signing_data
 ):
     assert client.get("/petitions/ukteshbayev-open-letter/").status_code == 200
@@ -184,3 +185,14 @@ def test_a_letter_taken_down_is_gone_at_once_though_processes_keep_it(
     response = client.post("/petitions/ukteshbayev-open-letter/sign/", signing_data)
     assert response.status_code == 404
     assert not letter.signatures.exists()
+
+
+@pytest.mark.django_db(transaction=True)  # as in production: each statement commits
+def test_signing_a_letter_deleted_a_moment_ago_is_404(client, letter, signing_data):
+    client.get("/petitions/ukteshbayev-open-letter/")  # this process keeps the letter
+    Petition.objects.filter(pk=letter.pk).delete()  # as another process would delete it
+
+    response = client.post("/petitions/ukteshbayev-open-letter/sign/", signing_data)
+
+    assert response.status_code == 404
+    assert not Petition.objects.exists()
