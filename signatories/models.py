@@ -166,8 +166,13 @@ class Signature(models.Model):
         super().validate_constraints(exclude=exclude)
 
     def derive_from_email(self) -> None:
+        """Set the canonical address and its key; once per address, though both clean() and
+        save() ask (a signing request calls each once)."""
+        if getattr(self, "_derived_from", None) == self.email:
+            return
         self.email_canonical = canonical_email(self.email) if self.email else ""
         self.email_key = signer_key(self.email_canonical) if self.email_canonical else ""
+        self._derived_from = self.email
 
     @property
     def flag_list(self) -> list[str]:
