@@ -51,10 +51,23 @@ def send_confirmation_later(signature: Signature) -> None:
 @task()
 def send_confirmation(signature_id: int) -> None:
     signature = Signature.objects.select_related("petition").filter(pk=signature_id).first()
-    if signature is None:
-        return  # withdrawn before the email left
+    if signature is not None:  # else withdrawn before the email left
+        email_signer(signature)
+
+
+@task()
+def send_confirmation_again(petition_id: int, email_key: str, language: str) -> None:
+    """Email again a signer whose mailbox signed the letter again, in the language they used
+    this time, unless the signature has had all its emails."""
+    earlier = Signature.objects.select_related("petition").of_mailbox(petition_id, email_key)
+    if earlier is not None and earlier.count_another_email(language=language):
+        email_signer(earlier)
+
+
+def email_signer(signature: Signature) -> None:
+    """Send the email now, unless the mailbox has had its emails for today."""
     if abuse.mailbox_over_budget(signature.email):
-        logger.info("Signature #%s not emailed: its mailbox had its emails today", signature_id)
+        logger.info("Signature #%s not emailed: its mailbox had its emails today", signature.pk)
         signature.uncount_email()  # an email not sent must not use up the signature's cap
         return
     try:
@@ -62,16 +75,7 @@ def send_confirmation(signature_id: int) -> None:
     except (smtplib.SMTPException, OSError) as error:
         # The server's error can quote the address, and the task log must not.
         kind = type(error).__name__
-        raise EmailNotSent(f"Could not email signature #{signature_id}: {kind}") from None
-
-
-@task()
-def send_confirmation_again(petition_id: int, email_key: str, language: str) -> None:
-    """Email again a signer whose mailbox signed the letter again, in the language they used
-    this time, unless the signature has had all its emails."""
-    earlier = Signature.objects.of_mailbox(petition_id, email_key)
-    if earlier is not None and earlier.count_another_email(language=language):
-        send_confirmation.call(earlier.pk)
+        raise EmailNotSent(f"Could not email signature #{signature.pk}: {kind}") from None
 
 
 def confirmation_message(signature: Signature) -> EmailMultiAlternatives:

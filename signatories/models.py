@@ -238,7 +238,10 @@ class Signature(models.Model):
         """Count one more email to this signer, in the language they signed in last; true if
         the cap allowed it."""
         uncapped = Signature.objects.filter(pk=self.pk, emails_sent__lt=MAX_EMAILS)
-        return uncapped.update(emails_sent=F("emails_sent") + 1, language=language) == 1
+        if uncapped.update(emails_sent=F("emails_sent") + 1, language=language) != 1:
+            return False
+        self.language = language
+        return True
 
     def uncount_email(self) -> None:
         """Take back an email counted but not sent."""
