@@ -18,6 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from petitions.models import Petition
 from signatories import abuse
+from signatories.models import Signature
 
 
 class _TextExtractor(HTMLParser):
@@ -98,3 +99,14 @@ def signature_admin_data(petition: Petition, **overrides) -> dict:
         "created_at_1": "10:00:00",
         "sort_order": 0,
     } | overrides
+
+
+def assert_fresh_from_the_public(signature: Signature, petition: Petition) -> None:
+    """What nobody signing on the website can set: a new web signature on this letter, pending,
+    unconfirmed, unmoderated and not notable."""
+    assert signature.petition == petition
+    assert signature.status == Signature.Status.PENDING
+    assert signature.source == Signature.Source.WEB
+    assert signature.confirmed_at is None
+    assert signature.notable is False
+    assert signature.moderated_by is None

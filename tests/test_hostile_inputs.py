@@ -14,7 +14,7 @@ from django.test import Client
 from django.utils import timezone
 from django.utils.html import escape
 
-from helpers import page_text
+from helpers import assert_fresh_from_the_public, page_text
 from signatories.addresses import ascii_address
 from signatories.models import Signature
 
@@ -354,12 +354,7 @@ def test_hostile_but_valid_input_is_stored_exactly_as_meant_and_shown_escaped_on
     typed = {"hide_name": False, **signing_data, **sent, **stored}
     expected = {field: typed[field] for field in FIELDS}
     assert stored_fields(signature) == expected
-    assert signature.petition == letter
-    assert signature.status == Signature.Status.PENDING
-    assert signature.source == Signature.Source.WEB
-    assert signature.confirmed_at is None
-    assert signature.notable is False
-    assert signature.moderated_by is None
+    assert_fresh_from_the_public(signature, letter)
     assert signature.language == "en"
     assert set(signature.flag_list) == flags
     assert signature.emails_sent == 1

@@ -1,6 +1,6 @@
 import pytest
 
-from helpers import page_text, signature_admin_data
+from helpers import assert_fresh_from_the_public, page_text, signature_admin_data
 from petitions.models import Petition
 from signatories.models import Signature
 
@@ -186,13 +186,7 @@ def test_tampered_fields_cannot_approve_or_move_a_signature(
         },
     )
 
-    signature = Signature.objects.get()
-    assert signature.petition == letter
-    assert signature.status == Signature.Status.PENDING
-    assert signature.source == Signature.Source.WEB
-    assert signature.notable is False
-    assert signature.confirmed_at is None
-    assert signature.moderated_by is None
+    assert_fresh_from_the_public(Signature.objects.get(), letter)
 
 
 def test_closed_letter_shows_no_form_and_refuses_signatures(client, make_petition, signing_data):
