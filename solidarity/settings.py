@@ -111,10 +111,16 @@ CACHES = {
 SILENCED_SYSTEM_CHECKS = ["axes.W001"]
 
 
-def mailer(url: str) -> dict:
-    """Turn an EMAIL_URL into a Django MAILERS entry with a finite SMTP timeout."""
+def mailer(url: str, *, debug: bool = False) -> dict:
+    """Turn an EMAIL_URL into a Django MAILERS entry with a finite SMTP timeout.
+
+    While debugging, email on the console keeps its links whole (Django's own backend, which
+    `check --deploy` knows for a development one, stays in use everywhere else).
+    """
     config = env.email_url_config(url)
     backend = config["EMAIL_BACKEND"]
+    if debug and backend == "django.core.mail.backends.console.EmailBackend":
+        return {"BACKEND": "solidarity.mail.EmailBackend"}
     if not backend.endswith("smtp.EmailBackend"):
         return {"BACKEND": backend}
     return {
@@ -131,7 +137,7 @@ def mailer(url: str) -> dict:
     }
 
 
-MAILERS = {"default": mailer(env("EMAIL_URL", default="consolemail://"))}
+MAILERS = {"default": mailer(env("EMAIL_URL", default="consolemail://"), debug=DEBUG)}
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Solidarity <noreply@localhost>")
 SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 # Where links in emails point: the public address of the site.
@@ -247,6 +253,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Django's own console handler (while debugging) would print each line a second time.
+        "django": {"handlers": []},
         # django-axes announces itself at INFO on every start.
         "axes": {"level": "WARNING"},
         # At DEBUG, Django logs every SQL statement with its values: names and emails.

@@ -1,7 +1,10 @@
 """Double opt-in: one email, a link whose page has a button, and every way a link can fail."""
 
+import io
+import re
 import smtplib
 import time
+from urllib.parse import urlsplit
 
 import pytest
 from django.core import signing
@@ -62,6 +65,24 @@ def test_the_email_waits_for_the_signature_to_be_committed(
     assert Signature.objects.count() == 1
     assert mailoutbox == []  # nothing is sent inside the request
     assert len(waiting) == 1  # the email is queued once the signature is committed
+
+
+def test_email_printed_while_debugging_has_links_that_open(client, sign, settings):
+    """`make run` prints email in the terminal: a newcomer opens its links from there."""
+    printed = io.StringIO()
+    settings.MAILERS = {
+        "default": {"BACKEND": "solidarity.mail.EmailBackend", "OPTIONS": {"stream": printed}}
+    }
+
+    sign()
+
+    text = printed.getvalue()
+    assert "To: aigerim@example.org" in text
+    assert "Subject: Please confirm your signature on “Defend Esenbek Ukteshbayev”" in text
+    [confirm] = set(re.findall(r"http://[^\s\"]+/confirm/[^\s\"]+", text))
+    assert "Confirm my signature" in page_text(client.get(urlsplit(confirm).path))
+    [withdraw] = set(re.findall(r"http://[^\s\"]+/withdraw/[^\s\"]+", text))
+    assert "Withdraw my signature" in page_text(client.get(urlsplit(withdraw).path))
 
 
 def test_opening_the_link_shows_a_button_and_confirms_nothing(client, sign, mailoutbox):

@@ -29,6 +29,7 @@ def test_no_email_url_prints_email_to_the_console():
     assert mailer("consolemail://") == {
         "BACKEND": "django.core.mail.backends.console.EmailBackend"
     }
+    assert mailer("consolemail://", debug=True) == {"BACKEND": "solidarity.mail.EmailBackend"}
 
 
 def run_check(env: dict[str, str]) -> subprocess.CompletedProcess:
