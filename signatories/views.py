@@ -77,7 +77,7 @@ def link_page(purpose: str) -> Callable:
             response["Referrer-Policy"] = "no-referrer"
             return response
 
-        return csrf_exempt(never_cache(require_http_methods(["GET", "POST"])(wrapper)))
+        return csrf_exempt(never_cache(require_http_methods(["GET", "HEAD", "POST"])(wrapper)))
 
     return decorate
 

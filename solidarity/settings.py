@@ -250,9 +250,29 @@ SIGNATURE_COUNT_TTL = env.int("SIGNATURE_COUNT_TTL", default=60)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"link_tokens": {"()": "solidarity.logs.HideLinkTokens"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Lines about a request name its path, and a link's path holds its token.
+        "django.request": {"filters": ["link_tokens"]},
+        # Django's development server logs each request (as Django sets it up, plus the filter).
+        "django.server": {
+            "handlers": ["django.server"],
+            "filters": ["link_tokens"],
+            "level": "INFO",
+            "propagate": False,
+        },
         # Django's own console handler (while debugging) would print each line a second time.
         "django": {"handlers": []},
         # django-axes announces itself at INFO on every start.

@@ -44,3 +44,41 @@ def test_the_whole_life_of_a_signature_logs_no_name_or_email(
     assert logged  # the requests above did log something
     for secret in [NAME.lower(), "canary.address", "canary", "example.org"]:
         assert secret not in logged
+
+
+def test_no_log_line_holds_the_key_of_a_link(client, sign, mailoutbox, letter, every_log_line):
+    """A withdrawal token in a log would let whoever reads it delete the signature."""
+    sign()
+    confirm, withdraw = link_in(mailoutbox[0], "confirm"), link_in(mailoutbox[0], "withdraw")
+    token = withdraw.rstrip("/").rsplit("/", 1)[1]
+
+    assert client.head(confirm).status_code == 200  # a mail scanner checking the link
+    client.put(withdraw)  # 405
+    client.get(withdraw.replace("ukteshbayev-open-letter", "another-letter"))  # 404
+    letter.status = letter.Status.CLOSED
+    letter.save()
+    client.post(withdraw)  # 403: the letter closed, and it may open again
+    served = StringHandler()
+    server_log = logging.getLogger("django.server")
+    server_log.addHandler(served)
+    try:
+        server_log.info('"%s" %s %s', f"GET {withdraw} HTTP/1.1", 200, 0)
+    finally:
+        server_log.removeHandler(served)
+
+    logged = logged_text(every_log_line)
+    assert "Forbidden: /petitions/ukteshbayev-open-letter/withdraw/…" in logged
+    assert "Method Not Allowed (PUT): /petitions/ukteshbayev-open-letter/withdraw/…" in logged
+    assert '"GET /petitions/ukteshbayev-open-letter/withdraw/…/ HTTP/1.1" 200 0' in served.lines
+    for line in [logged, *served.lines]:
+        assert token not in line
+        assert confirm.rstrip("/").rsplit("/", 1)[1] not in line
+
+
+class StringHandler(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
