@@ -34,13 +34,30 @@ MODERATED = {
 }
 
 
-class CheckedSelectionMixin:
-    """Refuse a bulk action on ids that are not ids, which Django's admin would let crash."""
+# The largest id a database column of ids holds.
+MAX_ID = 2**63 - 1
+
+
+def is_id(value: str) -> bool:
+    return value.isascii() and value.isdecimal() and int(value) <= MAX_ID
+
+
+class CheckedInputMixin:
+    """Answer 400 to a list page's input that Django's admin would let crash: ticked ids that
+    are not ids, and dates in the URL too big for a date."""
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict | None = None
+    ) -> HttpResponse:
+        try:
+            return super().changelist_view(request, extra_context)
+        except OverflowError:  # ?created_at__year=99999999999 and the like
+            raise BadRequest("A date in the address is out of range") from None
 
     def response_action(
         self, request: HttpRequest, queryset: QuerySet, **kwargs
     ) -> HttpResponse | None:
-        if not all(pk.isdigit() for pk in request.POST.getlist(ACTION_CHECKBOX_NAME)):
+        if not all(is_id(pk) for pk in request.POST.getlist(ACTION_CHECKBOX_NAME)):
             raise BadRequest("Selected ids must be numbers")
         return super().response_action(request, queryset, **kwargs)
 
@@ -116,7 +133,7 @@ class SignatureAdminForm(ModelForm):
 
 
 @admin.register(Signature)
-class SignatureAdmin(CheckedSelectionMixin, admin.ModelAdmin):
+class SignatureAdmin(CheckedInputMixin, admin.ModelAdmin):
     form = SignatureAdminForm
     list_display = [
         "name",

@@ -2,6 +2,7 @@
 
 import pytest
 
+from petitions.models import Petition
 from signatories.models import Signature
 
 URL = "/petitions/ukteshbayev-open-letter/sign/"
@@ -62,13 +63,29 @@ def test_nul_characters_in_admin_searches_and_filters_are_400(admin_client, lett
         assert response.status_code == 400
 
 
-def test_admin_action_on_ids_that_are_not_numbers_is_400(admin_client, letter, make_signature):
+@pytest.mark.parametrize("selected", ["abc", "²", "99999999999999999999", "-1"])
+@pytest.mark.parametrize(
+    ("page", "action"),
+    [("signatories/signature", "approve"), ("petitions/petition", "delete_selected")],
+)
+def test_admin_action_on_ids_that_are_not_ids_is_400(
+    admin_client, letter, make_signature, selected, page, action
+):
     signature = make_signature(letter, status="pending")
 
     response = admin_client.post(
-        "/admin/signatories/signature/", {"action": "approve", "_selected_action": ["abc"]}
+        f"/admin/{page}/", {"action": action, "_selected_action": [selected]}
     )
 
     assert response.status_code == 400
     signature.refresh_from_db()
     assert signature.status == "pending"
+    assert Petition.objects.filter(pk=letter.pk).exists()
+
+
+@pytest.mark.parametrize(
+    "dates",
+    ["created_at__year=99999999999", "created_at__year=2026&created_at__month=99999999999999999"],
+)
+def test_admin_dates_too_big_for_a_date_are_400(admin_client, letter, dates):
+    assert admin_client.get(f"/admin/signatories/signature/?{dates}").status_code == 400
