@@ -1,7 +1,9 @@
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from django_otp import devices_for_user
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
@@ -50,3 +52,10 @@ class StaffAdminSite(OTPAdminSite):
 
     login_form = StaffLoginForm
     login_template = "admin/staff_login.html"
+
+
+def locked_out(request: HttpRequest, *args: object) -> HttpResponse:
+    """django-axes' answer to a locked-out login: never stored, like every admin page."""
+    response = render(request, "registration/locked_out.html", status=429)
+    add_never_cache_headers(response)
+    return response

@@ -210,6 +210,8 @@ LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 # Sessions are for staff only: they end after a working day.
 SESSION_COOKIE_AGE = 8 * 60 * 60
+# The admin's messages ("Approved 3 signatures.") live in the session, not a cookie of their own.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 # No form here needs more than this, nor any file: a bigger body is refused before it is read.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 128 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = 0
@@ -223,7 +225,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
 AXES_CLIENT_IP_CALLABLE = "signatories.abuse.client_address"
 AXES_CLIENT_STR_CALLABLE = "signatories.abuse.client_description"
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "solidarity.admin.locked_out"
 OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="Solidarity")
 
 # Abuse defences for the signing form. The client address is read from this request header,

@@ -4,6 +4,7 @@ import re
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
 from django.http import HttpResponse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -63,6 +64,9 @@ PAGES = {
     "admin redirect to login": Expected(status=302, **NEVER_STORED),
     "admin login page": Expected(cookies=("__Host-csrftoken",), **NEVER_STORED),
     "admin signature list": Expected(cookies=("__Host-csrftoken",), **NEVER_STORED),
+    # The action's message waits in the session for the next page.
+    "admin action": Expected(status=302, cookies=("__Host-sessionid",), **NEVER_STORED),
+    "admin login locked out": Expected(status=429, **NEVER_STORED),
     "admin export": Expected(**NEVER_STORED),
     "missing page": Expected(status=404),
 }
@@ -100,6 +104,21 @@ def fetch(request, client, letter, make_signature):
             case "admin signature list":
                 admin_client = request.getfixturevalue("admin_client")
                 return admin_client.get("/admin/signatories/signature/", secure=True)
+            case "admin action":
+                admin_client = request.getfixturevalue("admin_client")
+                return admin_client.post(
+                    "/admin/signatories/signature/",
+                    {"action": "reject", "_selected_action": [signature.pk]},
+                    secure=True,
+                )
+            case "admin login locked out":
+                for _attempt in range(settings.AXES_FAILURE_LIMIT):
+                    response = client.post(
+                        "/admin/login/?next=/admin/",
+                        {"username": "admin", "password": "wrong", "otp_token": "000000"},
+                        secure=True,
+                    )
+                return response
             case "admin export":
                 organiser_client = request.getfixturevalue("organiser_client")
                 return organiser_client.get(
