@@ -33,7 +33,8 @@ class SignatureQuerySet(models.QuerySet):
 
     def notables(self) -> "SignatureQuerySet":
         """The letter's named initial signatories, in their order."""
-        return self.public().filter(notable=True).only(*DISPLAYED_FIELDS).order_by("sort_order")
+        listed = self.public().filter(notable=True).only(*DISPLAYED_FIELDS)
+        return listed.order_by("sort_order", "created_at", "pk")
 
     def awaiting_moderation(self) -> "SignatureQuerySet":
         """The moderation queue: pending and confirmed by their signer."""

@@ -233,6 +233,20 @@ def test_output_file_is_readable_by_its_owner_only(letter, make_signature, tmp_p
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
 
 
+def test_an_earlier_file_written_over_is_made_readable_by_its_owner_only(
+    letter, make_signature, tmp_path
+):
+    make_signature(letter, name="Aigerim")
+    target = tmp_path / "signatures.csv"
+    target.write_text("an older list")
+    target.chmod(0o644)
+
+    call_command("export_signatures", "ukteshbayev-open-letter", output=str(target))
+
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert [row["name"] for row in csv_rows(target.read_bytes())] == ["Aigerim"]
+
+
 def test_unwritable_output_is_a_clear_command_error(letter, tmp_path):
     with pytest.raises(CommandError, match="Cannot write"):
         call_command(
@@ -244,4 +258,6 @@ def test_export_choices_on_the_letter_page_are_labelled_for_people(organiser_cli
     response = organiser_client.get(f"/admin/petitions/petition/{letter.pk}/change/")
 
     assert '<option value="approved">Approved</option>' in response.text
+    # What organisers hand over is the first choice, so the one a browser starts on.
+    assert response.text.index('value="approved"') < response.text.index('value="pending"')
     assert '<option value="all">All</option>' in response.text

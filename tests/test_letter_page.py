@@ -43,6 +43,18 @@ def test_notable_signatories_are_listed_in_their_order_under_the_letter(
     )
 
 
+def test_notable_signatories_without_an_order_keep_the_order_they_were_added(
+    client, letter, make_signature
+):
+    now = timezone.now()
+    make_signature(letter, name="Added Second", notable=True, created_at=now)
+    make_signature(letter, name="Added First", notable=True, created_at=now - timedelta(hours=1))
+
+    text = page_text(client.get("/petitions/ukteshbayev-open-letter/"))
+
+    assert text.index("Added First") < text.index("Added Second")
+
+
 def test_signatures_are_listed_newest_first_with_organisation_country_and_comment(
     client, letter, make_signature
 ):

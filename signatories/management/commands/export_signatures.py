@@ -30,7 +30,7 @@ class Command(BaseCommand):
         if petition is None:
             raise CommandError(f"No letter has the slug {slug!r}.")
         lines = export.lines(export.rows_to_export(petition.signatures.with_status(status)))
-        audit.info("The command line exported the %s signatures of %s", status, slug)
+        audit.info("The command line exported signatures of %s (%s)", slug, status)
         if output is None:
             for line in lines:
                 self.stdout.write(line, ending="")
@@ -38,8 +38,9 @@ class Command(BaseCommand):
         try:
             # Personal data: the file is created readable by its owner only.
             descriptor = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            os.fchmod(descriptor, 0o600)  # and an earlier file is made so
         except OSError as error:
             raise CommandError(f"Cannot write {output}: {error.strerror}.") from error
         with open(descriptor, "w", encoding="utf-8", newline="") as file:
             file.writelines(lines)
-        self.stdout.write(f"Wrote the {status} signatures of {slug!r} to {output}.")
+        self.stdout.write(f"Wrote the signatures of {slug!r} ({status}) to {output}.")
