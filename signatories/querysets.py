@@ -9,7 +9,7 @@ from django.utils import timezone
 from petitions.models import Petition
 
 from .addresses import ascii_domain
-from .choices import CONFIRM, DISPLAYED_FIELDS, WITHDRAW, SignatureStatus
+from .choices import CONFIRM, DISPLAYED_FIELDS, SignatureStatus
 from .counts import forget_counts
 
 if TYPE_CHECKING:
@@ -46,11 +46,9 @@ class SignatureQuerySet(models.QuerySet):
 
     def from_link(self, slug: str, token: str, purpose: str) -> "Signature | None":
         """The signature a link from an email stands for, if the link is genuine, fresh, for
-        this letter, and still for the address it was sent to."""
-        max_age = {
-            CONFIRM: settings.CONFIRMATION_MAX_AGE,
-            WITHDRAW: settings.WITHDRAWAL_MAX_AGE,
-        }[purpose]
+        this letter, and still for the address it was sent to. A withdrawal link works for as
+        long as its letter is open, however long that is."""
+        max_age = settings.CONFIRMATION_MAX_AGE if purpose == CONFIRM else None
         try:
             pk, tag = signing.loads(token, salt=f"signatories.{purpose}", max_age=max_age)
         except (signing.BadSignature, TypeError, ValueError):

@@ -240,9 +240,8 @@ SIGNING_RATE_WINDOW_SECONDS = env.int("SIGNING_RATE_WINDOW_SECONDS", default=360
 MAILBOX_DAILY_EMAILS = env.int("MAILBOX_DAILY_EMAILS", default=5)
 # A form sent back sooner than this after it was shown was not filled in by a person.
 SIGNING_MIN_SECONDS = env.int("SIGNING_MIN_SECONDS", default=3)
-# Confirmation links work this long; withdrawal links while the letter is open, up to this.
+# Confirmation links work this long (withdrawal links for as long as the letter is open).
 CONFIRMATION_MAX_AGE = timedelta(days=env.int("CONFIRMATION_DAYS", default=30))
-WITHDRAWAL_MAX_AGE = timedelta(days=env.int("WITHDRAWAL_DAYS", default=365))
 
 # Signatures shown per page on a letter.
 SIGNATURES_PER_PAGE = env.int("SIGNATURES_PER_PAGE", default=50)

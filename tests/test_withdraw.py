@@ -1,6 +1,10 @@
 """A signer can take their signature back from the link in their email, while the letter is open,
 and nobody else can."""
 
+import time
+
+from django.core import signing
+
 from helpers import link_in, page_text
 from petitions.models import Petition
 from signatories.models import Signature
@@ -54,6 +58,19 @@ def test_after_withdrawing_the_signer_can_sign_again_to_correct_it(client, sign,
 
     assert Signature.objects.get().name == "Aigerim Seitkali"
     assert len(mailoutbox) == 2
+
+
+def test_the_link_works_for_as_long_as_the_letter_is_open(
+    client, letter, make_signature, monkeypatch
+):
+    signature = make_signature(letter)
+    url = withdraw_url(signature)
+    in_three_years = time.time() + 3 * 365 * 24 * 3600
+    monkeypatch.setattr(signing.time, "time", lambda: in_three_years)
+
+    client.post(url)
+
+    assert not Signature.objects.filter(pk=signature.pk).exists()
 
 
 def test_a_closed_letter_keeps_its_signatures(client, letter, make_signature):
