@@ -22,9 +22,25 @@ BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 # Stacks deeper than this are "Zalgo" text; real scripts stay well below it.
 MAX_COMBINING_MARKS = 4
 FORMULA_STARTS = frozenset("=+-@\t\r")
+# Web addresses where a name should be. Initials and abbreviations ("A.N. Other", "St.
+# Petersburg", "И.Петров") must pass, so a bare "word.word" is an address only when it ends in a
+# domain that spam uses; with a path, a scheme, "www." or punycode, any "word.word" is one.
+SPAM_DOMAINS = (
+    "com|net|org|info|biz|io|co|me|ly|to|cc|tv|ws|uk|de|fr|ru|su|kz|ua|by|uz|kg|cn|"
+    "xyz|top|site|online|shop|store|club|live|link|click|app|dev|icu|vip|win|tk|ml|ga|cf|gq|"
+    "рф|қаз|укр|бел|срб|мон"
+)
 URL_RE = re.compile(
-    r"[a-z][a-z0-9+.-]*://|\bwww\.|[\w-]+\.(com|net|org|info|biz|io|ru|kz|xyz|top|site|online)\b",
-    re.IGNORECASE,
+    rf"""
+    \b[a-z][a-z0-9+.-]*://                              # https://, ftp://...
+    | \b(?:javascript|vbscript|data|mailto|tel|sms|tg|ftp|https?):  # schemes without //
+    | \bwww\.
+    | \bxn--                                            # a domain in punycode
+    | [\w-]+@[\w-]+(?:\.[\w-]+)+                         # an email address
+    | \b[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{{2,}}/              # a domain with a path: t.me/x
+    | [\w-]{{2,}}\.(?:[\w-]+\.)*(?:{SPAM_DOMAINS})\b       # a bare domain: cheap-pills.com
+    """,
+    re.IGNORECASE | re.VERBOSE,
 )
 LINE_BREAKS_RE = re.compile(r"\r\n|[\r\u2028\u2029]")
 
