@@ -101,6 +101,16 @@ def test_a_huge_request_is_refused_before_it_is_read(raw_client, letter, signing
     assert not Signature.objects.exists()
 
 
+def test_a_huge_request_is_refused_in_the_language_of_the_page(raw_client, letter, signing_data):
+    response = raw_client.post(
+        "/ru/petitions/ukteshbayev-open-letter/sign/",
+        signing_data | {"comment": "x" * 200_000},
+    )
+
+    assert response.status_code == 413
+    assert "Отправлено слишком много" in page_text(response)
+
+
 def test_a_file_part_is_refused_however_small_the_form(raw_client, letter, signing_data):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
