@@ -7,6 +7,7 @@ signer used.
 
 import logging
 import smtplib
+from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
@@ -15,7 +16,7 @@ from django.db import transaction
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from . import abuse
 from .addresses import ascii_address
@@ -23,6 +24,10 @@ from .choices import CONFIRM, WITHDRAW
 from .models import Signature
 
 logger = logging.getLogger(__name__)
+
+
+# How long to wait before sending again an email the mail server did not take.
+RETRY_DELAYS = [timedelta(minutes=1), timedelta(minutes=10), timedelta(hours=1)]
 
 
 class EmailNotSent(Exception):
@@ -49,10 +54,10 @@ def send_confirmation_later(signature: Signature) -> None:
 
 
 @task()
-def send_confirmation(signature_id: int) -> None:
+def send_confirmation(signature_id: int, attempt: int = 1) -> None:
     signature = Signature.objects.select_related("petition").filter(pk=signature_id).first()
     if signature is not None:  # else withdrawn before the email left
-        email_signer(signature)
+        email_signer(signature, attempt=attempt)
 
 
 @task()
@@ -64,9 +69,13 @@ def send_confirmation_again(petition_id: int, email_key: str, language: str) -> 
         email_signer(earlier)
 
 
-def email_signer(signature: Signature) -> None:
-    """Send the email now, unless the mailbox has had its emails for today."""
-    if abuse.mailbox_over_budget(signature.email):
+def email_signer(signature: Signature, *, attempt: int = 1) -> None:
+    """Send the email now, unless the mailbox has had its emails for today.
+
+    If the mail server fails, the same email is tried again later, a few times (where the task
+    backend can wait: the database one does); one that never leaves is not counted.
+    """
+    if attempt == 1 and abuse.mailbox_over_budget(signature.email):
         logger.info("Signature #%s not emailed: its mailbox had its emails today", signature.pk)
         signature.uncount_email()  # an email not sent must not use up the signature's cap
         return
@@ -74,8 +83,13 @@ def email_signer(signature: Signature) -> None:
         confirmation_message(signature).send()
     except (smtplib.SMTPException, OSError) as error:
         # The server's error can quote the address, and the task log must not.
-        kind = type(error).__name__
-        raise EmailNotSent(f"Could not email signature #{signature.pk}: {kind}") from None
+        failure = f"Could not email signature #{signature.pk}: {type(error).__name__}"
+        if attempt <= len(RETRY_DELAYS) and send_confirmation.get_backend().supports_defer:
+            run_after = timezone.now() + RETRY_DELAYS[attempt - 1]
+            send_confirmation.using(run_after=run_after).enqueue(signature.pk, attempt + 1)
+            raise EmailNotSent(f"{failure}; trying again at {run_after:%H:%M} UTC") from None
+        signature.uncount_email()
+        raise EmailNotSent(failure) from None
 
 
 def confirmation_message(signature: Signature) -> EmailMultiAlternatives:

@@ -10,8 +10,10 @@ import pytest
 from django.core import signing
 from django.core.cache import cache
 from django.core.mail.backends.locmem import EmailBackend
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from helpers import link_in, page_text
@@ -357,9 +359,66 @@ def test_a_failed_email_keeps_the_signature_and_logs_no_address(
     assert response["Location"] == "/petitions/ukteshbayev-open-letter/thanks/"
     assert Signature.objects.count() == 1
     assert mailoutbox == []
+    assert Signature.objects.get().emails_sent == 0  # it did not leave: the cap is not used
     logged = "\n".join(record.getMessage() + str(record.exc_text) for record in caplog.records)
     assert "Could not email signature" in logged
     assert "aigerim" not in logged
+
+
+class DownBackend(EmailBackend):
+    """A mail server that is down for the next few emails, then takes them."""
+
+    failures_left = 0
+
+    def send_messages(self, messages: list) -> int:
+        if DownBackend.failures_left:
+            DownBackend.failures_left -= 1
+            raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+        return super().send_messages(messages)
+
+
+def run_queued_emails(*, later: bool = False) -> None:
+    """Have the worker send what is queued; `later`: once the waits of retries are over."""
+    if later:
+        DBTaskResult.objects.update(run_after=timezone.now())
+    call_command("db_worker", "--batch", "--no-startup-delay", stdout=io.StringIO())
+
+
+def test_an_email_the_mail_server_did_not_take_is_sent_again_later(
+    sign, settings, mailoutbox, monkeypatch
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.MAILERS = {"default": {"BACKEND": "test_confirmation.DownBackend"}}
+    monkeypatch.setattr(DownBackend, "failures_left", 2)
+    sign()
+
+    run_queued_emails()
+    assert mailoutbox == []
+    [retry] = DBTaskResult.objects.filter(status="READY")
+    assert retry.run_after > timezone.now()  # not at once: the server was just down
+    run_queued_emails(later=True)
+    assert mailoutbox == []
+    run_queued_emails(later=True)
+
+    [message] = mailoutbox
+    assert message.to == ["aigerim@example.org"]
+    assert Signature.objects.get().emails_sent == 1  # one email, however many tries
+    assert not DBTaskResult.objects.filter(status="READY").exists()
+
+
+def test_an_email_that_never_leaves_does_not_use_up_the_cap(sign, settings, monkeypatch):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.MAILERS = {"default": {"BACKEND": "test_confirmation.DownBackend"}}
+    monkeypatch.setattr(DownBackend, "failures_left", 100)
+    sign()
+
+    run_queued_emails()
+    for _retry in range(5):
+        run_queued_emails(later=True)
+
+    assert DBTaskResult.objects.count() == 4  # the email, tried again three times
+    assert not DBTaskResult.objects.filter(status="READY").exists()
+    assert Signature.objects.get().emails_sent == 0
 
 
 def test_signing_writes_one_signature_and_enqueues_one_email(
