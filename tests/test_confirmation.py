@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
 from helpers import link_in, page_text
@@ -377,18 +378,25 @@ class DownBackend(EmailBackend):
         return super().send_messages(messages)
 
 
-def run_queued_emails(*, later: bool = False) -> None:
+@pytest.fixture
+def run_queued_emails(settings, monkeypatch):
     """Have the worker send what is queued; `later`: once the waits of retries are over."""
-    if later:
-        DBTaskResult.objects.update(run_after=timezone.now())
-    call_command("db_worker", "--batch", "--no-startup-delay", stdout=io.StringIO())
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.MAILERS = {"default": {"BACKEND": "test_confirmation.DownBackend"}}
+    # The worker closes connections left in a transaction: here, the test's own.
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+
+    def run(*, later: bool = False) -> None:
+        if later:
+            DBTaskResult.objects.update(run_after=timezone.now())
+        call_command("db_worker", "--batch", "--no-startup-delay", stdout=io.StringIO())
+
+    return run
 
 
 def test_an_email_the_mail_server_did_not_take_is_sent_again_later(
-    sign, settings, mailoutbox, monkeypatch
+    sign, run_queued_emails, mailoutbox, monkeypatch
 ):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    settings.MAILERS = {"default": {"BACKEND": "test_confirmation.DownBackend"}}
     monkeypatch.setattr(DownBackend, "failures_left", 2)
     sign()
 
@@ -406,9 +414,7 @@ def test_an_email_the_mail_server_did_not_take_is_sent_again_later(
     assert not DBTaskResult.objects.filter(status="READY").exists()
 
 
-def test_an_email_that_never_leaves_does_not_use_up_the_cap(sign, settings, monkeypatch):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    settings.MAILERS = {"default": {"BACKEND": "test_confirmation.DownBackend"}}
+def test_an_email_that_never_leaves_does_not_use_up_the_cap(sign, run_queued_emails, monkeypatch):
     monkeypatch.setattr(DownBackend, "failures_left", 100)
     sign()
 
