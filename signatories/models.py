@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from petitions.models import Petition
@@ -187,10 +187,18 @@ class Signature(models.Model):
         """Whether confirming is enough: the letter approves confirmed, unflagged signatures."""
         return self.petition.auto_approve and not self.flags
 
-    def email_tag(self) -> str:
+    def email_tag(self, secret: str | None = None) -> str:
         """A keyed hash of the address, so a link stops working if the address is corrected."""
-        digest = salted_hmac("signatories.link", self.email_canonical, algorithm="sha256")
+        digest = salted_hmac(
+            "signatories.link", self.email_canonical, secret=secret, algorithm="sha256"
+        )
         return digest.hexdigest()[:12]
+
+    def has_email_tag(self, tag: str) -> bool:
+        """Whether a link's tag is this address's, under SECRET_KEY or a key being retired
+        (SECRET_KEY_FALLBACKS), so links sent before the key changed still work."""
+        secrets = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+        return any(constant_time_compare(tag, self.email_tag(secret)) for secret in secrets)
 
     def link_token(self, purpose: str) -> str:
         """A signed, expiring value for a link that lets its holder confirm or withdraw."""

@@ -3,7 +3,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core import signing
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from petitions.models import Petition
@@ -54,11 +54,34 @@ class SignatureQuerySet(models.QuerySet):
         except (signing.BadSignature, TypeError, ValueError):
             return None
         signature = self.select_related("petition").filter(pk=pk, petition__slug=slug).first()
-        return signature if signature is not None and tag == signature.email_tag() else None
+        return signature if signature is not None and signature.has_email_tag(tag) else None
 
     def of_mailbox(self, petition_id: int, email_key: str) -> "Signature | None":
         """The signature a mailbox made on a letter, found by its email key."""
         return self.filter(petition_id=petition_id, email_key=email_key).order_by().first()
+
+    def rekey(self) -> list[tuple[int, int]]:
+        """Derive each signature's canonical address and email key again, as after SECRET_KEY
+        changed, so a mailbox that signed still cannot sign the same letter twice.
+
+        Returns the pairs (signature, signature holding its key) that stand for one mailbox on
+        one letter, because it signed again before this ran: the first keeps its old key, for
+        staff to decide; nothing is deleted.
+        """
+        clashes = []
+        fields = ["petition_id", "email", "email_canonical", "email_key"]
+        for signature in self.exclude(email="").only(*fields).iterator(chunk_size=2000):
+            before = (signature.email_canonical, signature.email_key)
+            signature.derive_from_email()
+            if (signature.email_canonical, signature.email_key) == before:
+                continue
+            try:
+                with transaction.atomic():
+                    signature.save(update_fields=["email_canonical", "email_key"])
+            except IntegrityError:
+                holder = self.model.objects.of_mailbox(signature.petition_id, signature.email_key)
+                clashes.append((signature.pk, holder.pk))
+        return clashes
 
     def matching_wave(
         self,
