@@ -10,7 +10,8 @@ from petitions.views import render_letter
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """A form came back without its security token, usually because the page was open too long.
 
-    A signature is offered a fresh form on its letter; nothing that was typed is shown again.
+    A signature is offered a fresh form on its letter, any other form a link to its page;
+    nothing that was typed is shown again.
     """
     try:
         match = resolve(request.path_info)
@@ -21,4 +22,6 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
         if petition is not None:
             notice = _("The form had expired, so nothing was saved. Please sign again below.")
             return render_letter(request, petition, notice=notice, status=403)
-    return render(request, "403_csrf.html", status=403)
+    # Any other form of the site (the admin's) is where its address leads: offer it afresh.
+    form_url = request.path if match is not None else None
+    return render(request, "403_csrf.html", {"form_url": form_url}, status=403)

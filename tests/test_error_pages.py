@@ -1,5 +1,7 @@
 """Friendly error pages that never repeat what was sent, and a fresh form when a token expired."""
 
+import re
+
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.test import Client
@@ -81,13 +83,16 @@ def test_an_expired_form_gets_a_fresh_one_and_nothing_typed_is_shown(letter, sig
 
 
 def test_other_forms_without_their_token_get_a_plain_explanation(db):
-    response = Client(enforce_csrf_checks=True).post(
-        "/admin/login/", {"username": CANARY, "password": "x"}
-    )
+    browser = Client(enforce_csrf_checks=True)
+    response = browser.post(f"/admin/login/?next={CANARY}", {"username": CANARY, "password": "x"})
 
     assert response.status_code == 403
     assert "The form expired" in page_text(response)
     assert CANARY not in response.text
+    [href] = re.findall(r'<a href="([^"]+)">Open the form again</a>', response.text)
+    fresh = browser.get(href)
+    assert fresh.status_code == 200
+    assert 'name="csrfmiddlewaretoken"' in fresh.text
 
 
 def test_a_huge_request_is_refused_before_it_is_read(raw_client, letter, signing_data):
