@@ -8,15 +8,24 @@ PYTHON ?= $(shell for c in python3 python3.13 python3.12 python; do \
 MAKEMESSAGES := makemessages -l ru --no-location --no-obsolete \
 	--ignore=.venv --ignore=staticfiles --ignore=build --ignore=tests --ignore=bench
 
-.PHONY: run test lint format bench messages messages-check clean
+.PHONY: run test chromium lint format bench messages messages-check clean
 
 run: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_demo
 	DEBUG=true TASKS_BACKEND=immediate $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: $(VENV)/.installed
+test: $(VENV)/.installed chromium
 	$(BIN)/pytest
+
+# The browser tests drive Debian's Chromium; as root on Debian, install it if it is missing.
+CHROMIUM ?= /usr/bin/chromium
+chromium:
+	@if [ ! -x "$(CHROMIUM)" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing Debian's Chromium for the browser tests"; \
+		apt-get update -qq && apt-get install -y -qq chromium >/dev/null; fi
+	@[ -x "$(CHROMIUM)" ] || { \
+		echo "The browser tests need Chromium: apt-get install chromium (or set CHROMIUM)"; exit 1; }
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
