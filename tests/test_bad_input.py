@@ -63,7 +63,7 @@ def test_nul_characters_in_admin_searches_and_filters_are_400(admin_client, lett
         assert response.status_code == 400
 
 
-@pytest.mark.parametrize("selected", ["abc", "²", "99999999999999999999", "-1"])
+@pytest.mark.parametrize("selected", ["abc", "²", "99999999999999999999", "-1", "9" * 5000])
 @pytest.mark.parametrize(
     ("page", "action"),
     [("signatories/signature", "approve"), ("petitions/petition", "delete_selected")],
@@ -85,7 +85,27 @@ def test_admin_action_on_ids_that_are_not_ids_is_400(
 
 @pytest.mark.parametrize(
     "dates",
-    ["created_at__year=99999999999", "created_at__year=2026&created_at__month=99999999999999999"],
+    [
+        "created_at__year=99999999999",
+        "created_at__year=9999",
+        "created_at__year=0",
+        "created_at__year=2026&created_at__month=99999999999999999",
+        "created_at__year=2026&created_at__month=13",
+        "created_at__year=2026&created_at__month=1&created_at__day=" + "9" * 5000,
+    ],
 )
 def test_admin_dates_too_big_for_a_date_are_400(admin_client, letter, dates):
     assert admin_client.get(f"/admin/signatories/signature/?{dates}").status_code == 400
+
+
+def test_admin_dates_that_are_dates_drill_down_as_usual(admin_client, letter, make_signature):
+    make_signature(letter, name="Signed This Month", status="pending")
+    url = "/admin/signatories/signature/?status=all&created_at__year={}&created_at__month={}"
+
+    now = make_signature(letter).created_at
+    listed = admin_client.get(url.format(now.year, now.month))
+    elsewhere = admin_client.get(url.format(1999, 12))
+
+    assert "Signed This Month" in listed.text
+    assert "Signed This Month" not in elsewhere.text
+    assert elsewhere.status_code == 200
