@@ -65,12 +65,13 @@ class SignatureQuerySet(models.QuerySet):
         changed, so a mailbox that signed still cannot sign the same letter twice.
 
         Returns the pairs (signature, signature holding its key) that stand for one mailbox on
-        one letter, because it signed again before this ran: the first keeps its old key, for
-        staff to decide; nothing is deleted.
+        one letter, because it signed again before this ran: the first keeps its old key until
+        staff delete one of the two; nothing is deleted here.
         """
         clashes = []
         fields = ["petition_id", "email", "email_canonical", "email_key"]
-        for signature in self.exclude(email="").only(*fields).iterator(chunk_size=2000):
+        rows = self.exclude(email="").only(*fields).order_by("pk")
+        for signature in rows.iterator(chunk_size=2000):
             before = (signature.email_canonical, signature.email_key)
             signature.derive_from_email()
             if (signature.email_canonical, signature.email_key) == before:
@@ -80,7 +81,8 @@ class SignatureQuerySet(models.QuerySet):
                     signature.save(update_fields=["email_canonical", "email_key"])
             except IntegrityError:
                 holder = self.model.objects.of_mailbox(signature.petition_id, signature.email_key)
-                clashes.append((signature.pk, holder.pk))
+                if holder is not None:  # else withdrawn a moment ago: the next run re-keys it
+                    clashes.append((signature.pk, holder.pk))
         return clashes
 
     def matching_wave(

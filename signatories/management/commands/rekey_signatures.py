@@ -1,4 +1,4 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from signatories.models import Signature
 
@@ -15,6 +15,10 @@ class Command(BaseCommand):
         for signature, holder in clashes:
             self.stdout.write(
                 f"Signatures #{signature} and #{holder} are one mailbox on one letter: it signed "
-                "again before this command ran. Reject one of them in the admin."
+                "again before this command ran."
+            )
+        if clashes:
+            raise CommandError(
+                "Delete one signature of each pair above in the admin, then run this again."
             )
         self.stdout.write("Every signature has the key of its address under SECRET_KEY.")
