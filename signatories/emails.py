@@ -72,8 +72,8 @@ def send_confirmation_again(petition_id: int, email_key: str, language: str) -> 
 def email_signer(signature: Signature, *, attempt: int = 1) -> None:
     """Send the email now, unless the mailbox has had its emails for today.
 
-    If the mail server fails, the same email is tried again later, a few times (where the task
-    backend can wait: the database one does); one that never leaves is not counted.
+    If the mail server fails for now, the same email is tried again later, a few times (where
+    the task backend can wait: the database one does); one that never leaves is not counted.
     """
     if attempt == 1 and abuse.mailbox_over_budget(signature.email):
         logger.info("Signature #%s not emailed: its mailbox had its emails today", signature.pk)
@@ -84,12 +84,27 @@ def email_signer(signature: Signature, *, attempt: int = 1) -> None:
     except (smtplib.SMTPException, OSError) as error:
         # The server's error can quote the address, and the task log must not.
         failure = f"Could not email signature #{signature.pk}: {type(error).__name__}"
-        if attempt <= len(RETRY_DELAYS) and send_confirmation.get_backend().supports_defer:
+        retry = attempt <= len(RETRY_DELAYS) and send_confirmation.get_backend().supports_defer
+        if retry and is_temporary(error):
             run_after = timezone.now() + RETRY_DELAYS[attempt - 1]
             send_confirmation.using(run_after=run_after).enqueue(signature.pk, attempt + 1)
             raise EmailNotSent(f"{failure}; trying again at {run_after:%H:%M} UTC") from None
         signature.uncount_email()
         raise EmailNotSent(failure) from None
+
+
+def is_temporary(error: Exception) -> bool:
+    """Whether the mail server may take the email later: it could not be reached, hung up, or
+    answered with a 4xx code. A 5xx answer (no such user, refused as spam) stays final."""
+    if isinstance(error, smtplib.SMTPResponseException):
+        return 400 <= error.smtp_code < 500
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(400 <= code < 500 for code, _reply in error.recipients.values())
+    # A network error (refused, timed out) or a hang-up; other SMTP errors are the server's
+    # word on this email (smtplib's errors are OSErrors too).
+    return isinstance(error, smtplib.SMTPServerDisconnected) or not isinstance(
+        error, smtplib.SMTPException
+    )
 
 
 def confirmation_message(signature: Signature) -> EmailMultiAlternatives:

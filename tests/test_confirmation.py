@@ -19,6 +19,7 @@ from django_tasks_db.models import DBTaskResult
 
 from helpers import link_in, page_text
 from petitions.models import Petition
+from signatories.emails import is_temporary
 from signatories.models import Signature
 
 
@@ -412,6 +413,23 @@ def test_an_email_the_mail_server_did_not_take_is_sent_again_later(
     assert message.to == ["aigerim@example.org"]
     assert Signature.objects.get().emails_sent == 1  # one email, however many tries
     assert not DBTaskResult.objects.filter(status="READY").exists()
+
+
+@pytest.mark.parametrize(
+    ("error", "tried_again"),
+    [
+        (ConnectionRefusedError(), True),
+        (TimeoutError(), True),
+        (smtplib.SMTPServerDisconnected(), True),
+        (smtplib.SMTPDataError(451, b"Try again later"), True),
+        (smtplib.SMTPRecipientsRefused({"a@example.org": (450, b"Mailbox busy")}), True),
+        (smtplib.SMTPRecipientsRefused({"a@example.org": (550, b"No such user")}), False),
+        (smtplib.SMTPDataError(554, b"Refused as spam"), False),
+        (smtplib.SMTPAuthenticationError(535, b"Bad credentials"), False),
+    ],
+)
+def test_only_what_the_mail_server_may_take_later_is_tried_again(error, tried_again):
+    assert is_temporary(error) is tried_again
 
 
 def test_an_email_that_never_leaves_does_not_use_up_the_cap(sign, run_queued_emails, monkeypatch):
