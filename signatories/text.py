@@ -22,9 +22,9 @@ BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 # Stacks deeper than this are "Zalgo" text; real scripts stay well below it.
 MAX_COMBINING_MARKS = 4
 FORMULA_STARTS = frozenset("=+-@\t\r")
-# Web addresses where a name should be. Initials and abbreviations ("A.N. Other", "St.
-# Petersburg", "И.Петров") must pass, so a bare "word.word" is an address only when it ends in a
-# domain that spam uses; with a path, a scheme, "www." or punycode, any "word.word" is one.
+# Web addresses where a name should be. Initials and abbreviations ("A.N. Other", "Dr.De Silva",
+# "И.Петров") must pass, so a bare "word.word" is an address only when it ends in a domain that
+# spam uses, typed in lower case; with a path, a scheme, "www." or punycode, any "word.word" is.
 SPAM_DOMAINS = (
     "com|net|org|info|biz|io|co|me|ly|to|cc|tv|ws|uk|de|fr|ru|su|kz|ua|by|uz|kg|cn|"
     "xyz|top|site|online|shop|store|club|live|link|click|app|dev|icu|vip|win|tk|ml|ga|cf|gq|"
@@ -38,7 +38,7 @@ URL_RE = re.compile(
     | \bxn--                                            # a domain in punycode
     | [\w-]+@[\w-]+(?:\.[\w-]+)+                         # an email address
     | \b[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{{2,}}/              # a domain with a path: t.me/x
-    | [\w-]{{2,}}\.(?:[\w-]+\.)*(?:{SPAM_DOMAINS})\b       # a bare domain: cheap-pills.com
+    | [\w-]{{2,}}\.(?:[\w-]+\.)*(?-i:{SPAM_DOMAINS})\b     # a bare domain: cheap-pills.com
     """,
     re.IGNORECASE | re.VERBOSE,
 )
