@@ -22,6 +22,7 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
         if petition is not None:
             notice = _("The form had expired, so nothing was saved. Please sign again below.")
             return render_letter(request, petition, notice=notice, status=403)
-    # Any other form of the site (the admin's) is where its address leads: offer it afresh.
-    form_url = request.path if match is not None else None
+    # Every other form is the admin's, and but for logging out its address shows it afresh.
+    admin_form = match is not None and match.app_name == "admin"
+    form_url = request.path if admin_form and match.url_name not in {None, "logout"} else None
     return render(request, "403_csrf.html", {"form_url": form_url}, status=403)

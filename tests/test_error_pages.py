@@ -82,7 +82,7 @@ def test_an_expired_form_gets_a_fresh_one_and_nothing_typed_is_shown(letter, sig
     assert Signature.objects.count() == 1
 
 
-def test_other_forms_without_their_token_get_a_plain_explanation(db):
+def test_an_admin_form_without_its_token_links_to_a_fresh_one(db):
     browser = Client(enforce_csrf_checks=True)
     response = browser.post(f"/admin/login/?next={CANARY}", {"username": CANARY, "password": "x"})
 
@@ -126,3 +126,12 @@ def test_a_file_part_is_refused_however_small_the_form(raw_client, letter, signi
 
     assert response.status_code == 400
     assert not Signature.objects.exists()
+
+
+@pytest.mark.parametrize("path", ["/admin/logout/", "/admin/no-such-page/", "/petitions/x/sign/"])
+def test_a_form_whose_address_shows_no_form_gets_no_link_to_it(db, path):
+    response = Client(enforce_csrf_checks=True).post(path, {"a": "b"})
+
+    assert response.status_code == 403
+    assert "Open the form again" not in response.text
+    assert "no-such-page" not in response.text
