@@ -23,6 +23,7 @@ CHROMIUM ?= /usr/bin/chromium
 chromium:
 	@if [ ! -x "$(CHROMIUM)" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		echo "Installing Debian's Chromium for the browser tests"; \
+		export DEBIAN_FRONTEND=noninteractive; \
 		apt-get update -qq && apt-get install -y -qq chromium >/dev/null; fi
 	@[ -x "$(CHROMIUM)" ] || { \
 		echo "The browser tests need Chromium: apt-get install chromium (or set CHROMIUM)"; exit 1; }

@@ -1,10 +1,11 @@
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
 from django_otp import devices_for_user
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
 
@@ -54,8 +55,8 @@ class StaffAdminSite(OTPAdminSite):
     login_template = "admin/staff_login.html"
 
 
+@never_cache
 def locked_out(request: HttpRequest, *args: object) -> HttpResponse:
     """django-axes' answer to a locked-out login: never stored, like every admin page."""
-    response = render(request, "registration/locked_out.html", status=429)
-    add_never_cache_headers(response)
-    return response
+    status = settings.AXES_HTTP_RESPONSE_CODE
+    return render(request, "registration/locked_out.html", status=status)

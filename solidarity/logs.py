@@ -16,7 +16,10 @@ class HideLinkTokens(logging.Filter):
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):
+            return True  # the handler reports a line it cannot format; a filter must not raise
         hidden = LINK_TOKEN.sub(r"\1…", message)
         if hidden != message:
             record.msg, record.args = hidden, ()

@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from helpers import link_in
+from solidarity.logs import HideLinkTokens
 
 NAME = "Canary Namesake"
 EMAIL = "canary.address@example.org"
@@ -82,3 +83,10 @@ class StringHandler(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.lines.append(record.getMessage())
+
+
+def test_a_line_that_cannot_be_formatted_still_reaches_the_log():
+    record = logging.LogRecord("django.request", logging.WARNING, "", 0, "%s: %s", ("one",), None)
+
+    assert HideLinkTokens().filter(record) is True
+    assert record.msg == "%s: %s"

@@ -38,9 +38,9 @@ class Command(BaseCommand):
         try:
             # Personal data: the file is created readable by its owner only.
             descriptor = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            os.fchmod(descriptor, 0o600)  # and an earlier file is made so
         except OSError as error:
             raise CommandError(f"Cannot write {output}: {error.strerror}.") from error
         with open(descriptor, "w", encoding="utf-8", newline="") as file:
+            os.fchmod(descriptor, 0o600)  # an earlier file written over is made so too
             file.writelines(lines)
         self.stdout.write(f"Wrote the signatures of {slug!r} ({status}) to {output}.")
