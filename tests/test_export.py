@@ -178,6 +178,25 @@ def test_admin_action_exports_only_the_selected_signatures(
     assert [row["name"] for row in rows] == ["Chosen"]
 
 
+def test_admin_action_on_every_signature_gives_the_same_csv_as_the_command(
+    organiser_client, letter, make_signature
+):
+    everyone = [
+        make_signature(letter, name="Luc de Chivré", organisation="=CGT"),
+        make_signature(letter, name="Pending", status=Signature.Status.PENDING),
+        make_signature(letter, name="Айгерим", hide_name=True, comment="Line one\nline two"),
+    ]
+
+    response = organiser_client.post(
+        "/admin/signatories/signature/?status=all",
+        {"action": "export_csv", "_selected_action": [s.pk for s in everyone]},
+    )
+
+    assert b"".join(response.streaming_content) == export_command(
+        "ukteshbayev-open-letter", "--status", "all"
+    )
+
+
 def test_export_action_is_not_offered_to_moderators(moderator_client, letter, make_signature):
     make_signature(letter)
 

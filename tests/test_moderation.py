@@ -128,11 +128,24 @@ def test_an_unconfirmed_web_signature_cannot_be_approved_by_hand(
 def test_moderation_queue_filters_by_every_facet(moderator_client, letter, make_signature):
     make_signature(letter, name="Pending Kazakh", status="pending", country="KZ")
     make_signature(letter, name="Approved Briton", country="GB", hide_name=True)
-    make_signature(letter, name="Paper Signer", source="paper", email="", country="DE")
+    make_signature(
+        letter,
+        name="Paper Signer",
+        source="paper",
+        email="",
+        country="DE",
+        organisation="IG Metall",
+    )
     make_signature(
         letter, name="Unconfirmed Bot", status="pending", confirmed_at=None, flags="too_fast"
     )
-    make_signature(letter, name="Rejected Forger", status="rejected", flags="lookalike_name")
+    make_signature(
+        letter,
+        name="Rejected Forger",
+        status="rejected",
+        flags="lookalike_name",
+        comment="Totally genuine support",
+    )
 
     def names(query: str) -> set[str]:
         response = moderator_client.get(f"/admin/signatories/signature/?{query}")
@@ -155,6 +168,8 @@ def test_moderation_queue_filters_by_every_facet(moderator_client, letter, make_
     assert names("status=all&source__exact=paper") == {"Paper Signer"}
     assert names("status=all&q=Kazakh") == {"Pending Kazakh"}
     assert names("status=all&q=signatory2%40example.org") == {"Approved Briton"}
+    assert names("status=all&q=ig+metall") == {"Paper Signer"}
+    assert names("status=all&q=genuine") == {"Rejected Forger"}
 
 
 def test_queue_opens_without_any_query_over_the_whole_table(
