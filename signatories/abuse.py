@@ -5,7 +5,6 @@ signer is never slowed down and a bot learns nothing from the response. Client a
 ever kept as keyed hashes. If the shared cache is down, signing carries on without these counts.
 """
 
-import ipaddress
 import logging
 import re
 import time
@@ -15,7 +14,8 @@ from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.http import HttpRequest
-from django.utils.crypto import salted_hmac
+
+from solidarity.clients import client_address, client_key
 
 from .addresses import mailbox_key
 from .choices import SignatureFlag
@@ -32,45 +32,6 @@ SCRIPT_ALIASES = {"IDEOGRAPHIC": "CJK"}
 CYRILLIC_FRIENDLY_LATIN = frozenset("iI")
 LETTERS = {"Lu", "Ll", "Lt", "Lo"}
 WORD_SPLIT_RE = re.compile(r"[^\w]+|_")
-
-
-def client_address(request: HttpRequest) -> str:
-    """The client's address, from the proxy header that settings name, else the connection.
-
-    Each proxy appends the address it saw to a forwarded-for header; the client is the entry
-    the outermost of our own proxies added (CLIENT_IP_PROXY_COUNT from the right).
-    """
-    if settings.CLIENT_IP_HEADER:
-        hops = [h.strip() for h in request.headers.get(settings.CLIENT_IP_HEADER, "").split(",")]
-        hops = [hop for hop in hops if hop]
-        if len(hops) >= settings.CLIENT_IP_PROXY_COUNT:
-            return hops[-settings.CLIENT_IP_PROXY_COUNT]
-    return request.META.get("REMOTE_ADDR", "")
-
-
-def client_key(address: str) -> str:
-    """A keyed hash of a client address, stable enough to count with and useless to read.
-
-    An IPv6 client owns a whole /64 and could rotate through it, so the /64 is the client.
-    """
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        network = address
-    else:
-        network = str(ipaddress.ip_network(f"{ip}/64", strict=False) if ip.version == 6 else ip)
-    return salted_hmac("signatories.client", network, algorithm="sha256").hexdigest()[:32]
-
-
-def client_description(
-    username: str | None,
-    ip_address: str | None,
-    user_agent: str | None,
-    path_info: str | None,
-    request: HttpRequest | None,
-) -> str:
-    """How django-axes names a staff login attempt in its log: never the address in clear."""
-    return f"{username!r} from client {client_key(ip_address or '')[:12]}"
 
 
 def client_suspicions(request: HttpRequest) -> list[str]:

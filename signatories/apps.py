@@ -5,6 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class SignatoriesConfig(AppConfig):
     name = "signatories"
     verbose_name = _("Signatures")
-
-    def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the checks)

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "solidarity",
     "petitions",
     "signatories",
 ]
@@ -110,7 +111,7 @@ CACHES = {
     "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "local"},
 }
 # django-axes warns about a cache local to one process on every command; check --deploy warns
-# about it for axes and the signing rate limit alike (signatories.W001), where it matters.
+# about it for axes and the signing rate limit alike (solidarity.W001), where it matters.
 SILENCED_SYSTEM_CHECKS = ["axes.W001"]
 
 
@@ -226,8 +227,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
-AXES_CLIENT_IP_CALLABLE = "signatories.abuse.client_address"
-AXES_CLIENT_STR_CALLABLE = "signatories.abuse.client_description"
+AXES_CLIENT_IP_CALLABLE = "solidarity.clients.client_address"
+AXES_CLIENT_STR_CALLABLE = "solidarity.clients.client_description"
 AXES_LOCKOUT_CALLABLE = "solidarity.admin.locked_out"
 OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="Solidarity")
 

@@ -66,5 +66,5 @@ def test_deployment_checks_flag_the_development_defaults():
     assert result.returncode != 0
     assert "security.W009" in result.stderr  # the development SECRET_KEY
     assert "mail.E001" in result.stderr  # email printed to the console, not sent
-    assert "signatories.W001" in result.stderr  # limits not shared between workers
-    assert "signatories.W002" in result.stderr  # email links without HTTPS
+    assert "solidarity.W001" in result.stderr  # limits not shared between workers
+    assert "solidarity.W002" in result.stderr  # email links without HTTPS

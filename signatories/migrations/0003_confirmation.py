@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('petitions', '0002_confirmation'),
-        ('signatories', '0002_staff_groups'),
+        ('signatories', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -18,7 +18,7 @@ def check_shared_cache(app_configs: object = None, **kwargs: object) -> list[Che
             "The cache is local to each process, so signing rate limits, email budgets and "
             "login lockouts are not shared between workers.",
             hint="Set CACHE_URL to a Redis server (redis://...).",
-            id="signatories.W001",
+            id="solidarity.W001",
         )
     ]
 
@@ -32,7 +32,7 @@ def check_site_url(app_configs: object = None, **kwargs: object) -> list[CheckMe
         Warning(
             f"SITE_URL is {settings.SITE_URL!r}: links in emails would not use HTTPS.",
             hint="Set SITE_URL to the public https:// address of the site.",
-            id="signatories.W002",
+            id="solidarity.W002",
         )
     ]
 
@@ -47,6 +47,6 @@ def check_client_address(app_configs: object = None, **kwargs: object) -> list[C
             "The site is behind a proxy but CLIENT_IP_HEADER is empty: every signature would "
             "count as coming from the proxy, and be flagged as one of many.",
             hint="Set CLIENT_IP_HEADER to the header your proxy sets (e.g. X-Real-IP).",
-            id="signatories.W003",
+            id="solidarity.W003",
         )
     ]

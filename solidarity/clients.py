@@ -1,0 +1,49 @@
+"""Who is at the other end of a request: the client's address, only ever kept as a keyed hash.
+
+The signing rate limit and the staff login lockout (django-axes) both count by these.
+"""
+
+import ipaddress
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils.crypto import salted_hmac
+
+
+def client_address(request: HttpRequest) -> str:
+    """The client's address, from the proxy header that settings name, else the connection.
+
+    Each proxy appends the address it saw to a forwarded-for header; the client is the entry
+    the outermost of our own proxies added (CLIENT_IP_PROXY_COUNT from the right).
+    """
+    if settings.CLIENT_IP_HEADER:
+        hops = [h.strip() for h in request.headers.get(settings.CLIENT_IP_HEADER, "").split(",")]
+        hops = [hop for hop in hops if hop]
+        if len(hops) >= settings.CLIENT_IP_PROXY_COUNT:
+            return hops[-settings.CLIENT_IP_PROXY_COUNT]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def client_key(address: str) -> str:
+    """A keyed hash of a client address, stable enough to count with and useless to read.
+
+    An IPv6 client owns a whole /64 and could rotate through it, so the /64 is the client.
+    """
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        network = address
+    else:
+        network = str(ipaddress.ip_network(f"{ip}/64", strict=False) if ip.version == 6 else ip)
+    return salted_hmac("signatories.client", network, algorithm="sha256").hexdigest()[:32]
+
+
+def client_description(
+    username: str | None,
+    ip_address: str | None,
+    user_agent: str | None,
+    path_info: str | None,
+    request: HttpRequest | None,
+) -> str:
+    """How django-axes names a staff login attempt in its log: never the address in clear."""
+    return f"{username!r} from client {client_key(ip_address or '')[:12]}"
