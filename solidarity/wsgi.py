@@ -1,7 +1,25 @@
 import os
 
 from django.core.wsgi import get_wsgi_application
+from django.utils.http import parse_header_parameters
+
+from solidarity.middleware import UNREADABLE_CONTENT_TYPE
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "solidarity.settings")
 
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+
+def application(environ: dict, start_response: object) -> object:
+    """Django's WSGI application, given only a Content-Type header that it can parse.
+
+    Django parses the header while it builds the request, before any middleware runs, so one
+    it cannot parse (too long, or naming an unknown charset the RFC 2231 way) would end in the
+    server's own bare 500. Such a header is dropped and marked instead, and the request limits
+    middleware answers with the 400 page in the page's language.
+    """
+    try:
+        parse_header_parameters(environ.get("CONTENT_TYPE", ""))
+    except ValueError:
+        environ = environ | {"CONTENT_TYPE": "", UNREADABLE_CONTENT_TYPE: True}
+    return django_application(environ, start_response)
