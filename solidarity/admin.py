@@ -1,3 +1,4 @@
+from django import forms
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.signals import user_login_failed
@@ -10,11 +11,21 @@ from django_otp import devices_for_user
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
 
 
+class CodeInput(forms.TextInput):
+    """The code from an authenticator app, never typed back into the form: after a failed
+    login it is no use, and showing it would make one failure look unlike another."""
+
+    def format_value(self, value: object) -> None:
+        return None
+
+
 class StaffLoginForm(OTPAdminAuthenticationForm):
     """Password and the code from the staff member's authenticator app, in one step.
 
-    Any mistake gets the same message, and a wrong code counts as a failed login: otherwise the
-    form would tell whoever is guessing that the password was right, and let them go on.
+    Every failed login gets the same page, byte for byte but for its CSRF token and CSP nonce,
+    and counts towards the lockout alike: a right password with a wrong or missing code, or for
+    an account that may not use the admin, must not tell whoever is guessing that the password
+    was right, nor let them go on guessing codes uncounted.
     """
 
     error_messages = {
@@ -27,9 +38,25 @@ class StaffLoginForm(OTPAdminAuthenticationForm):
     def __init__(self, request: HttpRequest | None = None, *args, **kwargs) -> None:
         super().__init__(request, *args, **kwargs)
         self.fields["otp_token"].label = _("Code from your authenticator app")
-        self.fields["otp_token"].widget.attrs.update(
-            autocomplete="one-time-code", inputmode="numeric"
+        self.fields["otp_token"].widget = CodeInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}
         )
+
+    def clean(self) -> dict:
+        try:
+            return super().clean()
+        except ValidationError:
+            # django-otp types the password back into the form when only the code was wrong,
+            # which would show that the password was right, and the password itself.
+            self.fields["password"].widget.render_value = False
+            if self.user_cache is not None:
+                # The password was right, so Django counted nothing: count it here.
+                user_login_failed.send(
+                    sender=type(self),
+                    credentials={"username": self.cleaned_data.get("username")},
+                    request=self.request,
+                )
+            raise self.get_invalid_login_error() from None
 
     def clean_otp(self, user: AbstractBaseUser | None) -> None:
         # Staff enrol one authenticator (manage.py enrol_totp): use it rather than ask which.
@@ -37,15 +64,7 @@ class StaffLoginForm(OTPAdminAuthenticationForm):
             devices = list(devices_for_user(user))
             if len(devices) == 1:
                 self.cleaned_data["otp_device"] = devices[0].persistent_id
-        try:
-            super().clean_otp(user)
-        except ValidationError:
-            user_login_failed.send(
-                sender=type(self),
-                credentials={"username": self.cleaned_data.get("username")},
-                request=self.request,
-            )
-            raise self.get_invalid_login_error() from None
+        super().clean_otp(user)
 
 
 class StaffAdminSite(OTPAdminSite):

@@ -38,6 +38,12 @@ def client_key(address: str) -> str:
     return salted_hmac("signatories.client", network, algorithm="sha256").hexdigest()[:32]
 
 
+def client_network(request: HttpRequest) -> str:
+    """What django-axes counts a staff login's failures by: the keyed hash of the client's
+    network (an IPv6 /64), so its cache holds no address and one client counts once."""
+    return client_key(client_address(request))
+
+
 def client_description(
     username: str | None,
     ip_address: str | None,
@@ -45,5 +51,6 @@ def client_description(
     path_info: str | None,
     request: HttpRequest | None,
 ) -> str:
-    """How django-axes names a staff login attempt in its log: never the address in clear."""
-    return f"{username!r} from client {client_key(ip_address or '')[:12]}"
+    """How django-axes names a staff login attempt in its log: by the keyed hash that
+    client_network() gave it, never the address."""
+    return f"{username!r} from client {(ip_address or '')[:12]}"

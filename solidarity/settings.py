@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "solidarity.lockout.LoginUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "solidarity.urls"
@@ -221,14 +222,16 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 128 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = 0
 
-# Staff logins: a few wrong passwords lock that username from that address for a while, never
-# for good; a second factor (TOTP) is required for the admin.
+# Staff logins: a few failures lock a username whatever the address (a guesser spreading tries
+# over many addresses), and lock a network whatever the username (one guessing many accounts);
+# an IPv6 client counts as its /64, and both are counted by keyed hashes only. A lock always
+# ends after the cool-off. A second factor (TOTP) is required for the admin.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
-AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
-AXES_CLIENT_IP_CALLABLE = "solidarity.clients.client_address"
+AXES_HANDLER = "solidarity.lockout.CacheHandler"
+AXES_CLIENT_IP_CALLABLE = "solidarity.clients.client_network"
 AXES_CLIENT_STR_CALLABLE = "solidarity.clients.client_description"
 AXES_LOCKOUT_CALLABLE = "solidarity.admin.locked_out"
 OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="Solidarity")
