@@ -8,7 +8,6 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from signatories.admin import CheckedInputMixin
 from signatories.choices import STATUS_FILTER_CHOICES
 from signatories.models import Signature
 
@@ -21,7 +20,7 @@ def count_of(status: str) -> Count:
 
 
 @admin.register(Petition)
-class PetitionAdmin(CheckedInputMixin, admin.ModelAdmin):
+class PetitionAdmin(admin.ModelAdmin):
     list_display = ["title", "status", "approved", "pending", "rejected", "closes_at", "links"]
     list_filter = ["status"]
     search_fields = ["title", "slug", "addressee"]

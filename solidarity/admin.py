@@ -1,81 +1,109 @@
+"""The admin site: staff log in with a second factor, and no address or form input crashes it."""
+
 from django import forms
-from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.signals import user_login_failed
-from django.core.exceptions import ValidationError
+from django.contrib import admin
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import BadRequest, FieldDoesNotExist, ValidationError
+from django.db import DatabaseError, models
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.cache import never_cache
-from django_otp import devices_for_user
-from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
+from django_otp.admin import OTPAdminSite
+
+from .login import StaffLoginForm
+
+# The largest id a database column of ids holds, and the parts of a date in a list's address
+# with the values Django's date drill-down can take (it looks one year past the one chosen).
+MAX_ID = 2**63 - 1
+DATE_PARTS = {"year": range(1, 9999), "month": range(1, 13), "day": range(1, 32)}
 
 
-class CodeInput(forms.TextInput):
-    """The code from an authenticator app, never typed back into the form: after a failed
-    login it is no use, and showing it would make one failure look unlike another."""
-
-    def format_value(self, value: object) -> None:
-        return None
+def is_number_in(value: str, numbers: range) -> bool:
+    return value.isascii() and value.isdecimal() and len(value) < 20 and int(value) in numbers
 
 
-class StaffLoginForm(OTPAdminAuthenticationForm):
-    """Password and the code from the staff member's authenticator app, in one step.
+class CheckedChangeList(ChangeList):
+    """A list page whose filters from the address fail as a 400, not a 500.
 
-    Every failed login gets the same page, byte for byte but for its CSRF token and CSP nonce,
-    and counts towards the lockout alike: a right password with a wrong or missing code, or for
-    an account that may not use the admin, must not tell whoever is guessing that the password
-    was right, nor let them go on guessing codes uncounted.
+    Django's admin filters by any field named in the address (`?id__range=`,
+    `?created_at__year=-1`, `?user=99999999999999999999`); a value that no query can hold only
+    fails when the list is counted.
     """
 
-    error_messages = {
-        **OTPAdminAuthenticationForm.error_messages,
-        "invalid_login": _(
-            "Please enter the correct username, password and code from your authenticator app."
-        ),
-    }
-
-    def __init__(self, request: HttpRequest | None = None, *args, **kwargs) -> None:
-        super().__init__(request, *args, **kwargs)
-        self.fields["otp_token"].label = _("Code from your authenticator app")
-        self.fields["otp_token"].widget = CodeInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}
-        )
-
-    def clean(self) -> dict:
+    def get_results(self, request: HttpRequest) -> None:
         try:
-            return super().clean()
-        except ValidationError:
-            # django-otp types the password back into the form when only the code was wrong,
-            # which would show that the password was right, and the password itself.
-            self.fields["password"].widget.render_value = False
-            if self.user_cache is not None:
-                # The password was right, so Django counted nothing: count it here.
-                user_login_failed.send(
-                    sender=type(self),
-                    credentials={"username": self.cleaned_data.get("username")},
-                    request=self.request,
-                )
-            raise self.get_invalid_login_error() from None
+            super().get_results(request)
+        except (
+            DatabaseError,
+            LookupError,
+            OverflowError,
+            TypeError,
+            ValidationError,
+            ValueError,
+        ) as e:
+            raise BadRequest("A filter in the address cannot be applied") from e
 
-    def clean_otp(self, user: AbstractBaseUser | None) -> None:
-        # Staff enrol one authenticator (manage.py enrol_totp): use it rather than ask which.
-        if user is not None and not self.cleaned_data.get("otp_device"):
-            devices = list(devices_for_user(user))
-            if len(devices) == 1:
-                self.cleaned_data["otp_device"] = devices[0].persistent_id
-        super().clean_otp(user)
+
+class CheckedInputMixin:
+    """Answer 400 to admin input that Django's admin would let crash: filters and dates in a
+    list's address that no query can hold, and ticked ids that are not ids. An add page's
+    values from the address (`?created_at=2024-01-01`) are used only where they are values of
+    their field. The site gives every model's admin this."""
+
+    def get_changelist(self, request: HttpRequest, **kwargs) -> type[ChangeList]:
+        return CheckedChangeList
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict:
+        initial = super().get_changeform_initial_data(request)
+        for name, value in list(initial.items()):
+            try:
+                field = self.model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if isinstance(field, models.DateTimeField):
+                try:
+                    initial[name] = forms.DateTimeField().clean(value)
+                except ValidationError:
+                    del initial[name]
+        return initial
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict | None = None
+    ) -> HttpResponse:
+        if self.date_hierarchy:
+            for part, numbers in DATE_PARTS.items():
+                value = request.GET.get(f"{self.date_hierarchy}__{part}")
+                if value is not None and not is_number_in(value, numbers):
+                    raise BadRequest("A date in the address is out of range")
+        return super().changelist_view(request, extra_context)
+
+    def response_action(
+        self, request: HttpRequest, queryset: QuerySet, **kwargs
+    ) -> HttpResponse | None:
+        selected = request.POST.getlist(ACTION_CHECKBOX_NAME)
+        if not all(is_number_in(pk, range(MAX_ID + 1)) for pk in selected):
+            raise BadRequest("Selected ids must be numbers")
+        return super().response_action(request, queryset, **kwargs)
 
 
 class StaffAdminSite(OTPAdminSite):
     """The admin, for staff who signed in with a password and a second factor."""
 
+    name = "admin"  # django-otp names its site "otpadmin"; every admin URL here is "admin:..."
+    site_header = _("Solidarity administration")
+    site_title = _("Solidarity")
     login_form = StaffLoginForm
     login_template = "admin/staff_login.html"
 
+    def __init__(self, name: str = "admin") -> None:
+        super().__init__(name)
 
-@never_cache
-def locked_out(request: HttpRequest, *args: object) -> HttpResponse:
-    """django-axes' answer to a locked-out login: never stored, like every admin page."""
-    status = settings.AXES_HTTP_RESPONSE_CODE
-    return render(request, "registration/locked_out.html", status=status)
+    def register(
+        self, model_or_iterable: object, admin_class: type | None = None, **options
+    ) -> None:
+        """Register a model's admin, with the checks on its input, whoever wrote it."""
+        admin_class = admin_class or admin.ModelAdmin
+        if not issubclass(admin_class, CheckedInputMixin):
+            admin_class = type(admin_class.__name__, (CheckedInputMixin, admin_class), {})
+        super().register(model_or_iterable, admin_class, **options)

@@ -26,7 +26,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "solidarity.apps.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -233,7 +233,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_HANDLER = "solidarity.lockout.CacheHandler"
 AXES_CLIENT_IP_CALLABLE = "solidarity.clients.client_network"
 AXES_CLIENT_STR_CALLABLE = "solidarity.clients.client_description"
-AXES_LOCKOUT_CALLABLE = "solidarity.admin.locked_out"
+AXES_LOCKOUT_CALLABLE = "solidarity.login.locked_out"
 OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="Solidarity")
 
 # Abuse defences for the signing form. The client address is read from this request header,
