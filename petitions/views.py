@@ -1,4 +1,6 @@
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -30,17 +32,22 @@ def petition_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def get_letter(request: HttpRequest, slug: str) -> Petition:
-    """A published letter, or a draft for staff to preview.
+    """A published letter, or a draft for staff who may change letters (and logged in with
+    their second factor) to preview: a draft may name people before they agreed to be named.
 
     The session is read only when the slug is no published letter, so public pages never vary
     on the visitor's cookies and a CDN can share them.
     """
     petition = published_letter(slug)
-    if petition is None and request.user.is_staff:
+    if petition is None and may_preview_drafts(request.user):
         petition = Petition.objects.filter(slug=slug).first()
     if petition is None:
         raise Http404
     return petition
+
+
+def may_preview_drafts(user: AbstractBaseUser | AnonymousUser) -> bool:
+    return user.has_perm("petitions.change_petition") and user.is_verified()
 
 
 class CountedPaginator(Paginator):

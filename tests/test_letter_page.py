@@ -146,6 +146,30 @@ def test_draft_letter_is_hidden_from_the_public_but_staff_may_preview_it(
     assert "public" not in preview["Cache-Control"]
 
 
+def test_a_draft_is_hidden_from_staff_who_may_not_change_letters(
+    moderator_client, organiser_client, staff_user, make_petition
+):
+    """A draft may name people before they agreed to be named: only its editors preview it."""
+    from conftest import staff_client
+
+    make_petition(status=Petition.Status.DRAFT)
+    no_group = staff_client(staff_user())
+
+    assert moderator_client.get("/petitions/ukteshbayev-open-letter/").status_code == 404
+    assert no_group.get("/petitions/ukteshbayev-open-letter/").status_code == 404
+    assert organiser_client.get("/petitions/ukteshbayev-open-letter/").status_code == 200
+
+
+def test_a_draft_is_hidden_from_an_editor_who_has_not_given_the_second_factor(
+    client, django_user_model, make_petition
+):
+    make_petition(status=Petition.Status.DRAFT)
+    editor = django_user_model.objects.create_superuser("editor", password="long password x")
+    client.force_login(editor)  # a password alone, as if the code were never asked
+
+    assert client.get("/petitions/ukteshbayev-open-letter/").status_code == 404
+
+
 def test_page_with_a_form_is_private_and_a_closed_letter_is_shared(client, make_petition):
     petition = make_petition()
 
