@@ -39,6 +39,23 @@ def test_signing_sends_exactly_one_email_to_the_signer_alone(sign, mailoutbox):
     assert "Confirm my signature" in html
 
 
+def test_the_subject_and_text_carry_the_title_as_typed_and_the_html_escapes_it_once(
+    client, make_petition, signing_data, mailoutbox, django_capture_on_commit_callbacks
+):
+    make_petition(title='Workers\' rights & "unions" <now>')
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/petitions/ukteshbayev-open-letter/sign/", signing_data)
+
+    [message] = mailoutbox
+    assert (
+        message.subject == 'Please confirm your signature on “Workers\' rights & "unions" <now>”'
+    )
+    assert 'Thank you for signing “Workers\' rights & "unions" <now>”.' in message.body
+    html = message.alternatives[0][0]
+    assert "Workers&#x27; rights &amp; &quot;unions&quot; &lt;now&gt;" in html
+
+
 def test_email_links_point_at_the_public_site(sign, mailoutbox, settings):
     settings.SITE_URL = "https://solidarity.example.org"
 
