@@ -1,7 +1,11 @@
 """Signatures as CSV: streamed row by row, Excel-safe, the same bytes from admin and CLI."""
 
 import csv
+import os
+import tempfile
 from collections.abc import Iterable, Iterator
+from contextlib import suppress
+from pathlib import Path
 
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
@@ -71,6 +75,38 @@ def rows_to_export(signatures: QuerySet) -> Iterator[Signature]:
         .order_by("created_at", "pk")
         .iterator(chunk_size=CHUNK_SIZE)
     )
+
+
+class NotAFile(OSError):
+    """The output path is a symbolic link: writing through it could overwrite any file."""
+
+
+def write_file(signatures: QuerySet, path: Path) -> int:
+    """Write the CSV to `path`, whole or not at all, and return how many rows it holds.
+
+    The rows go into a new file beside it, readable by its owner only, which takes the place of
+    `path` once the last row is on disk: an export that fails half-way leaves no file that looks
+    complete. A symbolic link at `path` is refused rather than followed.
+    """
+    if path.is_symlink():
+        raise NotAFile(f"{path} is a symbolic link")
+    descriptor, partial = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}.", suffix=".part"
+    )
+    try:
+        with open(descriptor, "w", encoding="utf-8", newline="") as file:
+            rows = -1  # the header is no signature
+            for line in lines(rows_to_export(signatures)):
+                file.write(line)
+                rows += 1
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(partial, path)
+    except BaseException:
+        with suppress(FileNotFoundError):
+            os.unlink(partial)
+        raise
+    return rows
 
 
 def csv_response(signatures: QuerySet, *, filename: str) -> StreamingHttpResponse:

@@ -4,6 +4,7 @@ import tracemalloc
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import OperationalError
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
@@ -11,6 +12,7 @@ from helpers import csv_rows
 from signatories import export
 from signatories.models import Signature
 
+export_row = export.row
 CONTRACT_HEADER = "signed_at,name,email,organisation,country,comment,hide_name,status,confirmed"
 
 
@@ -271,6 +273,60 @@ def test_unwritable_output_is_a_clear_command_error(letter, tmp_path):
         call_command(
             "export_signatures", "ukteshbayev-open-letter", output=str(tmp_path / "no" / "x.csv")
         )
+
+
+def test_output_through_a_symbolic_link_is_refused_and_its_target_untouched(
+    letter, make_signature, tmp_path
+):
+    """Someone who can write the export folder must not make the export overwrite a file
+    elsewhere, such as the site's configuration."""
+    make_signature(letter)
+    elsewhere = tmp_path / "settings.env"
+    elsewhere.write_text("SECRET_KEY=keep-me")
+    link = tmp_path / "signatures.csv"
+    link.symlink_to(elsewhere)
+
+    with pytest.raises(CommandError, match="symbolic link"):
+        call_command("export_signatures", "ukteshbayev-open-letter", output=str(link))
+
+    assert elsewhere.read_text() == "SECRET_KEY=keep-me"
+    assert link.is_symlink()
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["settings.env", "signatures.csv"]
+
+
+def test_an_export_that_fails_half_way_leaves_no_file_that_looks_whole(
+    letter, make_signature, tmp_path, monkeypatch
+):
+    for number in range(3):
+        make_signature(letter, name=f"Signatory {number}")
+    target = tmp_path / "signatures.csv"
+    target.write_text("yesterday's whole list")
+    written = []
+
+    def row_or_crash(signature):
+        if len(written) == 2:
+            raise OperationalError("the database went away")
+        written.append(signature)
+        return export_row(signature)
+
+    monkeypatch.setattr(export, "row", row_or_crash)
+    with pytest.raises(OperationalError):
+        call_command("export_signatures", "ukteshbayev-open-letter", output=str(target))
+
+    assert target.read_text() == "yesterday's whole list"
+    assert [path.name for path in tmp_path.iterdir()] == ["signatures.csv"]
+
+
+def test_the_command_says_how_many_signatures_it_wrote(letter, make_signature, tmp_path):
+    make_signature(letter)
+    make_signature(letter)
+    out = io.StringIO()
+
+    call_command(
+        "export_signatures", "ukteshbayev-open-letter", output=str(tmp_path / "x.csv"), stdout=out
+    )
+
+    assert "Wrote 2 signatures of 'ukteshbayev-open-letter' (approved)" in out.getvalue()
 
 
 def test_export_choices_on_the_letter_page_are_labelled_for_people(organiser_client, letter):

@@ -1,5 +1,5 @@
 import logging
-import os
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -22,25 +22,27 @@ class Command(BaseCommand):
             help="Which signatures to export (default: approved).",
         )
         parser.add_argument(
-            "--output", help="Write to this file, readable by its owner only, not to stdout."
+            "--output",
+            help="Write to this file, readable by its owner only, whole or not at all; never "
+            "through a symbolic link.",
         )
 
     def handle(self, *args, slug: str, status: str, output: str | None, **options) -> None:
         petition = Petition.objects.filter(slug=slug).first()
         if petition is None:
             raise CommandError(f"No letter has the slug {slug!r}.")
-        lines = export.lines(export.rows_to_export(petition.signatures.with_status(status)))
+        signatures = petition.signatures.with_status(status)
         audit.info("The command line exported signatures of %s (%s)", slug, status)
         if output is None:
-            for line in lines:
+            for line in export.lines(export.rows_to_export(signatures)):
                 self.stdout.write(line, ending="")
             return
         try:
-            # Personal data: the file is created readable by its owner only.
-            descriptor = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            rows = export.write_file(signatures, Path(output))
+        except export.NotAFile:
+            raise CommandError(
+                f"{output} is a symbolic link: refusing to write through it."
+            ) from None
         except OSError as error:
             raise CommandError(f"Cannot write {output}: {error.strerror}.") from error
-        with open(descriptor, "w", encoding="utf-8", newline="") as file:
-            os.fchmod(descriptor, 0o600)  # an earlier file written over is made so too
-            file.writelines(lines)
-        self.stdout.write(f"Wrote the signatures of {slug!r} ({status}) to {output}.")
+        self.stdout.write(f"Wrote {rows} signatures of {slug!r} ({status}) to {output}.")
