@@ -44,6 +44,12 @@ def has_mail_domain(address: str) -> bool:
     return True
 
 
+def local_part_fits(address: str) -> bool:
+    """Whether the part before the @ is at most the 64 bytes that mail servers accept (RFC 5321,
+    counted in UTF-8 for an address in another script)."""
+    return len(address.strip().rpartition("@")[0].encode()) <= 64
+
+
 def ascii_address(address: str) -> str:
     """The address with its domain in ASCII, so an email goes where the signer meant it to."""
     local, _at, domain = address.strip().rpartition("@")

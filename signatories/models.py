@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from petitions.models import Petition
 
-from .addresses import canonical_email, has_mail_domain, signer_key
+from .addresses import canonical_email, has_mail_domain, local_part_fits, signer_key
 from .choices import (
     MAX_EMAILS,
     ONE_PER_MAILBOX,
@@ -158,6 +158,9 @@ class Signature(models.Model):
                 {"email": _("This email address cannot receive mail: its domain is not valid.")},
                 code="invalid_domain",
             )
+        if self.email and not local_part_fits(self.email):
+            message = _("The part of the address before the @ is too long to receive mail.")
+            raise ValidationError({"email": message}, code="local_part_too_long")
 
     def validate_constraints(self, exclude: Collection[str] | None = None) -> None:
         # These derive from the email: whoever validates it validates them.

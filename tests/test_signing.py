@@ -138,6 +138,46 @@ def test_staff_get_a_message_for_an_address_too_long_in_ascii(moderator_client, 
 
 
 @pytest.mark.parametrize(
+    "local", ["a" * 65, "aigerim.seitkali" + "-solidarity" * 5], ids=["65", "71"]
+)
+def test_an_address_longer_than_mail_allows_before_the_at_is_refused(
+    client, letter, signing_data, local
+):
+    response = client.post(
+        "/petitions/ukteshbayev-open-letter/sign/",
+        {**signing_data, "email": f"{local}@kz.example"},
+    )
+
+    assert response.status_code == 400
+    assert "The part of the address before the @ is too long to receive mail." in page_text(
+        response
+    )
+    assert not Signature.objects.exists()
+
+
+def test_an_address_of_64_bytes_before_the_at_signs(client, letter, signing_data):
+    response = client.post(
+        "/petitions/ukteshbayev-open-letter/sign/",
+        {**signing_data, "email": "a" * 64 + "@kz.example"},
+    )
+
+    assert response.status_code == 302
+    assert Signature.objects.get().email == "a" * 64 + "@kz.example"
+
+
+def test_staff_get_a_message_for_an_address_too_long_before_the_at(moderator_client, letter):
+    response = moderator_client.post(
+        "/admin/signatories/signature/add/",
+        signature_admin_data(letter, status="pending", email="a" * 65 + "@kz.example"),
+    )
+
+    assert "The part of the address before the @ is too long to receive mail." in page_text(
+        response
+    )
+    assert not Signature.objects.exists()
+
+
+@pytest.mark.parametrize(
     ("field", "length"), [("name", 121), ("organisation", 201), ("comment", 1001)]
 )
 def test_over_long_text_is_refused_with_a_message(client, letter, signing_data, field, length):
