@@ -71,7 +71,11 @@ class Petition(models.Model):
     auto_approve = models.BooleanField(
         _("approve confirmed signatures automatically"),
         default=False,
-        help_text=_("Confirmed signatures that nothing flagged are published without review."),
+        help_text=_(
+            "Signatures that their signers confirm by email, and that nothing flagged, are "
+            "published without review; never on a letter that waives confirmation, where staff "
+            "approve each one (a count rising at once would tell whether an address had signed)."
+        ),
     )
     closes_at = models.DateTimeField(
         _("closes at"),

@@ -52,6 +52,12 @@ def mailbox_over_budget(address: str) -> bool:
     return _count(f"mailbox:{mailbox_key(address)}", 24 * 60 * 60) > settings.MAILBOX_DAILY_EMAILS
 
 
+def site_over_budget() -> bool:
+    """Count one more email from the site; true if that is over its emails for this hour, which
+    keep the mail server's reputation (and so every signer's confirmation) safe from a flood."""
+    return _count("site-emails", 60 * 60) > settings.SITE_HOURLY_EMAILS
+
+
 def _count(name: str, window: int) -> int:
     """Count one more event in the current window, in the cache every worker shares.
 

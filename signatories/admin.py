@@ -16,7 +16,7 @@ from django.utils.translation import ngettext_lazy
 
 from petitions.models import Petition
 
-from . import export
+from . import emails, export
 from .choices import FLAG_FILTER_CHOICES, STATUS_FILTER_CHOICES, STATUS_FILTER_VALUES
 from .counts import forget_counts
 from .forms import BulkRejectForm
@@ -44,6 +44,7 @@ class QueueFilter(admin.SimpleListFilter):
         return [
             ("queue", _("Awaiting moderation")),
             ("unconfirmed", _("Awaiting confirmation")),
+            ("held", _("Confirmation email held")),
             *[(value, label) for value, label in STATUS_FILTER_CHOICES if value != "pending"],
         ]
 
@@ -55,6 +56,8 @@ class QueueFilter(admin.SimpleListFilter):
             return queryset.awaiting_moderation()
         if self.value() == "unconfirmed":
             return queryset.awaiting_confirmation()
+        if self.value() == "held":
+            return queryset.held()
         return queryset.with_status(self.value())
 
     def choices(self, changelist: ChangeList) -> Iterator[dict]:
@@ -116,6 +119,7 @@ class SignatureAdmin(admin.ModelAdmin):
         "hide_name",
         "source",
         "flags_shown",
+        "email_held",
         "created_at",
     ]
     list_filter = [
@@ -135,7 +139,7 @@ class SignatureAdmin(admin.ModelAdmin):
     list_per_page = 100
     # The filtered count is shown; counting the unfiltered table as well is slow when big.
     show_full_result_count = False
-    actions = ["approve", "reject", "export_csv"]
+    actions = ["approve", "reject", "release_emails", "export_csv"]
     readonly_fields = [
         "email_canonical",
         "moderated_at",
@@ -143,6 +147,7 @@ class SignatureAdmin(admin.ModelAdmin):
         "flags_shown",
         "language",
         "emails_sent",
+        "email_held",
     ]
     fieldsets = [
         (None, {"fields": ["petition", "status", "name", "email", "organisation", "country"]}),
@@ -158,6 +163,7 @@ class SignatureAdmin(admin.ModelAdmin):
                     "flags_shown",
                     "language",
                     "emails_sent",
+                    "email_held",
                 ]
             },
         ),
@@ -218,6 +224,22 @@ class SignatureAdmin(admin.ModelAdmin):
                 "count",
             )
             self.message_user(request, message % {"count": unconfirmed}, messages.WARNING)
+
+    @admin.action(permissions=["change"], description=_("Send the held confirmation emails"))
+    def release_emails(self, request: HttpRequest, queryset: QuerySet) -> None:
+        released = queryset.release_held_emails()
+        emails.release_later(released)
+        message = ngettext_lazy(
+            "Released %(count)d held email.", "Released %(count)d held emails.", "count"
+        )
+        self.message_user(request, message % {"count": len(released)}, messages.SUCCESS)
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict | None = None
+    ) -> HttpResponse:
+        # Held emails wait for a moderator: say so on every page of the queue.
+        held = Signature.objects.held().count()
+        return super().changelist_view(request, {**(extra_context or {}), "held": held})
 
     @admin.action(permissions=["export"], description=_("Export selected signatures as CSV"))
     def export_csv(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:

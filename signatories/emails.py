@@ -2,7 +2,8 @@
 
 It is built and sent by a task queued once the signature is committed (a worker runs it; only
 the immediate backend of tests and `make run` runs it at once), always in the language the
-signer used.
+signer used. Who may be emailed, and how often, is decided by Signature.take_email; the site as a
+whole sends at most SITE_HOURLY_EMAILS an hour.
 """
 
 import logging
@@ -34,60 +35,80 @@ class EmailNotSent(Exception):
     """Sending failed; the message names the signature by number only."""
 
 
-def send_confirmation_later(signature: Signature) -> None:
+def send_confirmation_later(signature: Signature, *, stored: bool) -> None:
     """Queue the email once the signature is committed, so the worker can read it.
 
-    A signature that was not stored, because its mailbox signed the letter before, stands for
-    that earlier one: the worker finds it by the address's key, so the request does the same
-    work either way and the queue holds no address.
+    A signature that was not stored, because its mailbox signed a letter that waives
+    confirmation before, stands for that earlier one: the worker finds it by the address's key,
+    so the request does the same work either way and the queue holds no address.
     """
-    if signature.pk is not None:
-        job = partial(send_confirmation.enqueue, signature.pk)
+    if stored:
+        job = partial(email_submission.enqueue, signature.pk)
     else:
         job = partial(
-            send_confirmation_again.enqueue,
-            signature.petition_id,
-            signature.email_key,
-            signature.language,
+            email_again.enqueue, signature.petition_id, signature.email_key, signature.language
         )
     transaction.on_commit(job)
 
 
+def release_later(signature_ids: list[int]) -> None:
+    """Queue the emails a moderator released, as if their signatures had just been made."""
+    transaction.on_commit(lambda: [email_submission.enqueue(pk) for pk in signature_ids])
+
+
 @task()
-def send_confirmation(signature_id: int, attempt: int = 1) -> None:
+def email_submission(signature_id: int) -> None:
+    """Email the signer of a new submission, as the rules of its mailbox allow: a link to
+    confirm it, or word that the mailbox's signature was confirmed already."""
+    submission = Signature.objects.select_related("petition").filter(pk=signature_id).first()
+    recipient = submission.take_email() if submission is not None else None
+    if recipient is not None:
+        email_signer(recipient, again=recipient.pk != submission.pk)
+
+
+@task()
+def email_again(petition_id: int, email_key: str, language: str) -> None:
+    """Tell a mailbox that its address signed again a letter it had signed (one that waives
+    confirmation), in the language used this time, within its caps."""
+    signature = Signature.objects.select_related("petition").of_mailbox(petition_id, email_key)
+    if signature is not None:
+        signature.language = language
+        if signature.count_email(first=False, sent=signature.emails_sent):
+            email_signer(signature, again=True)
+
+
+@task()
+def send_email(signature_id: int, again: bool, attempt: int) -> None:
+    """Send an email the mail server did not take, or that waited for the hourly budget."""
     signature = Signature.objects.select_related("petition").filter(pk=signature_id).first()
     if signature is not None:  # else withdrawn before the email left
-        email_signer(signature, attempt=attempt)
+        email_signer(signature, again=again, attempt=attempt)
 
 
-@task()
-def send_confirmation_again(petition_id: int, email_key: str, language: str) -> None:
-    """Email again a signer whose mailbox signed the letter again, in the language they used
-    this time, unless the signature has had all its emails."""
-    earlier = Signature.objects.select_related("petition").of_mailbox(petition_id, email_key)
-    if earlier is not None and earlier.count_another_email(language=language):
-        email_signer(earlier)
+def email_signer(signature: Signature, *, again: bool, attempt: int = 1) -> None:
+    """Send the email now, within the site's hourly budget.
 
-
-def email_signer(signature: Signature, *, attempt: int = 1) -> None:
-    """Send the email now, unless the mailbox has had its emails for today.
-
-    If the mail server fails for now, the same email is tried again later, a few times (where
-    the task backend can wait: the database one does); one that never leaves is not counted.
+    Over the budget it waits for the next hour, where the task backend can wait (the database
+    one does), or else for a moderator. If the mail server fails for now, the same email is
+    tried again later, a few times; one that never leaves is not counted.
     """
-    if attempt == 1 and abuse.mailbox_over_budget(signature.email):
-        logger.info("Signature #%s not emailed: its mailbox had its emails today", signature.pk)
-        signature.uncount_email()  # an email not sent must not use up the signature's cap
+    backend_waits = send_email.get_backend().supports_defer
+    if abuse.site_over_budget():
+        if backend_waits:
+            next_hour = timezone.now().replace(minute=0, second=0) + timedelta(hours=1)
+            send_email.using(run_after=next_hour).enqueue(signature.pk, again, attempt)
+        else:
+            signature.hold_email()
+        logger.warning("Signature #%s not emailed yet: over the hourly budget", signature.pk)
         return
     try:
-        confirmation_message(signature).send()
+        signer_message(signature, again=again).send()
     except (smtplib.SMTPException, OSError) as error:
         # The server's error can quote the address, and the task log must not.
         failure = f"Could not email signature #{signature.pk}: {type(error).__name__}"
-        retry = attempt <= len(RETRY_DELAYS) and send_confirmation.get_backend().supports_defer
-        if retry and is_temporary(error):
+        if backend_waits and attempt <= len(RETRY_DELAYS) and is_temporary(error):
             run_after = timezone.now() + RETRY_DELAYS[attempt - 1]
-            send_confirmation.using(run_after=run_after).enqueue(signature.pk, attempt + 1)
+            send_email.using(run_after=run_after).enqueue(signature.pk, again, attempt + 1)
             raise EmailNotSent(f"{failure}; trying again at {run_after:%H:%M} UTC") from None
         signature.uncount_email()
         raise EmailNotSent(failure) from None
@@ -107,11 +128,13 @@ def is_temporary(error: Exception) -> bool:
     )
 
 
-def confirmation_message(signature: Signature) -> EmailMultiAlternatives:
-    """The email to one signer, with links to confirm (if still needed) and to withdraw."""
+def signer_message(signature: Signature, *, again: bool = False) -> EmailMultiAlternatives:
+    """The email to one signer, with links to confirm (if still needed) and to withdraw;
+    `again`: their address signed a letter they had signed, and nothing changed."""
     with translation.override(signature.language):
         context = {
             "signature": signature,
+            "again": again,
             "petition": signature.petition,
             "confirm_url": link(signature, CONFIRM),
             "withdraw_url": link(signature, WITHDRAW),

@@ -30,7 +30,54 @@ class ParagraphsField(forms.CharField):
         return text.normalise_paragraphs(super().to_python(value))
 
 
-class SignatureForm(forms.ModelForm):
+class SignatoryForm(forms.ModelForm):
+    """What a signer says of themselves, as it will be published: the signing form asks for it,
+    and the confirmation page lets the signer correct it."""
+
+    class Meta:
+        model = Signature
+        fields = ["name", "organisation", "country", "comment", "hide_name"]
+        field_classes = {"name": LineField, "organisation": LineField, "comment": ParagraphsField}
+        error_messages = {
+            # Django's own message repeats what was sent, and that may hide characters.
+            "country": {"invalid_choice": _("Please choose a country from the list.")}
+        }
+        help_texts = {
+            "organisation": _("Optional."),
+            "comment": _("Optional. Shown under your name."),
+            "hide_name": _(
+                "Your signature is counted, but your name, organisation and comment are not "
+                "shown on the website."
+            ),
+        }
+        widgets = {
+            "name": forms.TextInput(attrs={"autocomplete": "name"}),
+            "organisation": forms.TextInput(attrs={"autocomplete": "organization"}),
+            "country": forms.Select(attrs={"autocomplete": "country"}),
+            "comment": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Optional on the model for paper and staff entries, required from the public.
+        self.fields["country"].required = True
+        self.fields["hide_name"].template_name = "signatories/_checkbox_field.html"
+
+    def clean_name(self) -> str:
+        text.validate_name(self.cleaned_data["name"])
+        return self.cleaned_data["name"]
+
+    def shown_again(self) -> "SignatoryForm":
+        """This refused form, to show again with what was typed, less what hides itself."""
+        self.data = self.data.copy()
+        for name in self.fields:
+            self.data.setlist(
+                name, [text.without_hidden_characters(v) for v in self.data.getlist(name)]
+            )
+        return self
+
+
+class SignatureForm(SignatoryForm):
     """The public signing form. The letter, status and source are never taken from the request."""
 
     # Two quiet checks: a field people cannot see (bots fill it in), and when the form was shown.
@@ -41,46 +88,25 @@ class SignatureForm(forms.ModelForm):
     )
     started = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    class Meta:
-        model = Signature
+    class Meta(SignatoryForm.Meta):
         fields = ["name", "email", "organisation", "country", "comment", "hide_name"]
-        field_classes = {"name": LineField, "organisation": LineField, "comment": ParagraphsField}
         labels = {"email": _("Email address")}
-        error_messages = {
-            # Django's own message repeats what was sent, and that may hide characters.
-            "country": {"invalid_choice": _("Please choose a country from the list.")}
-        }
         help_texts = {
+            **SignatoryForm.Meta.help_texts,
             "email": _("Never shown. We email you a link to confirm or withdraw your signature."),
-            "organisation": _("Optional."),
-            "comment": _("Optional. Shown under your name."),
-            "hide_name": _(
-                "Your signature is counted, but your name, organisation and comment are not "
-                "shown on the website."
-            ),
         }
         widgets = {
-            "name": forms.TextInput(attrs={"autocomplete": "name"}),
+            **SignatoryForm.Meta.widgets,
             "email": forms.EmailInput(attrs={"autocomplete": "email"}),
-            "organisation": forms.TextInput(attrs={"autocomplete": "organization"}),
-            "country": forms.Select(attrs={"autocomplete": "country"}),
-            "comment": forms.Textarea(attrs={"rows": 3}),
         }
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        # Optional on the model for paper and staff entries, required from the public.
         self.fields["email"].required = True
-        self.fields["country"].required = True
-        self.fields["hide_name"].template_name = "signatories/_checkbox_field.html"
         self.fields["extra_reference"].template_name = "signatories/_honeypot_field.html"
         if not self.is_bound:
             self.fields["started"].initial = abuse.form_started()
         self.email_domain = ""
-
-    def clean_name(self) -> str:
-        text.validate_name(self.cleaned_data["name"])
-        return self.cleaned_data["name"]
 
     def clean_email(self) -> str:
         """Stored as typed, once it is plainly an address that can receive mail: no
@@ -94,15 +120,6 @@ class SignatureForm(forms.ModelForm):
                 code="undeliverable",
             ) from None
         return address
-
-    def shown_again(self) -> "SignatureForm":
-        """This refused form, to show again with what was typed, less what hides itself."""
-        self.data = self.data.copy()
-        for name in self.fields:
-            self.data.setlist(
-                name, [text.without_hidden_characters(v) for v in self.data.getlist(name)]
-            )
-        return self
 
     def suspicions(self) -> list[str]:
         """Why this signature looks automated or forged, if it does; never told to the signer."""

@@ -1,4 +1,5 @@
-from collections.abc import Callable, Collection
+import uuid
+from collections.abc import Collection
 
 from django.conf import settings
 from django.core import signing
@@ -11,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from petitions.models import Petition
 
+from . import abuse
 from .addresses import canonical_email, has_mail_domain, local_part_fits, signer_key
 from .choices import (
     MAX_EMAILS,
@@ -91,6 +93,18 @@ class Signature(models.Model):
         _("language"), max_length=10, default="en", editable=False, help_text=_("Used to sign.")
     )
     emails_sent = models.PositiveSmallIntegerField(_("emails sent"), default=0, editable=False)
+    email_held = models.BooleanField(
+        _("email held"),
+        default=False,
+        editable=False,
+        help_text=_(
+            "Its confirmation email waits for a moderator to release it: it came from a network "
+            "address over its rate limit, or over the site's hourly email budget."
+        ),
+    )
+    # What links in emails name the signature by: its number would tell how many people
+    # signed before, and when.
+    reference = models.UUIDField(_("reference"), default=uuid.uuid4, unique=True, editable=False)
 
     objects = SignatureQuerySet.as_manager()
 
@@ -100,11 +114,13 @@ class Signature(models.Model):
         ordering = ["-created_at", "-pk"]
         permissions = [("export_signature", _("Can export signatures"))]
         constraints = [
+            # One confirmed signature per mailbox and letter; until then, every submission with
+            # the address is kept, each confirmed only from its own link (see Signature.sign).
             # On a keyed hash of the address: when a mailbox signs twice, PostgreSQL logs the
             # refused key, and its log must not hold the address or anything it can be found by.
             models.UniqueConstraint(
                 fields=["petition", "email_key"],
-                condition=~Q(email_key=""),
+                condition=~Q(email_key="") & Q(confirmed_at__isnull=False),
                 name=ONE_PER_MAILBOX,
                 violation_error_message=_("This email address has already signed this letter."),
             ),
@@ -139,6 +155,14 @@ class Signature(models.Model):
             ),
             # The moderation queue across all letters.
             models.Index(fields=["status", "-created_at"], name="signatories_queue_idx"),
+            # A mailbox's submissions on a letter, and the admin's search by a full address.
+            models.Index(fields=["email_key", "petition"], name="signatories_mailbox_idx"),
+            # Confirmation emails waiting for a moderator.
+            models.Index(
+                fields=["-created_at"],
+                condition=Q(email_held=True),
+                name="signatories_held_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -205,35 +229,31 @@ class Signature(models.Model):
 
     def link_token(self, purpose: str) -> str:
         """A signed, expiring value for a link that lets its holder confirm or withdraw."""
-        return signing.dumps([self.pk, self.email_tag()], salt=f"signatories.{purpose}")
+        return signing.dumps([self.reference.hex, self.email_tag()], salt=f"signatories.{purpose}")
 
-    def sign(self, *, notify: Callable[["Signature"], None]) -> None:
-        """Take this signature from the signing form, and have its signer emailed.
+    def sign(self) -> bool:
+        """Store this submission from the signing form, as typed; true if it was stored.
 
-        Stores it, or, if its mailbox already signed the letter, leaves the earlier signature as
-        it was; either way `notify` then queues the email, for this signature or, as this one
-        was not stored, for the earlier one. Both ways cost one insert and one enqueue, so not
-        even the response time tells whether an address signed. Whether to email is this
-        submission's to decide, not the earlier one's: a forger's rejected or bot signature must
-        not lock the mailbox's owner out of their links.
+        Until its mailbox's owner confirms one, each submission of an address is kept apart and
+        is confirmed only from the link sent for it: whoever signs first with someone else's
+        address cannot decide what that person's own confirmation publishes. The email is the
+        worker's to decide (`take_email`), including for a mailbox that confirmed already: the
+        request is one insert either way, so not even its timing tells whether an address
+        signed. A letter that waives confirmation takes a submission as confirmed, so there the
+        database refuses a mailbox's second one; a moderator still approves it (`confirm`).
         """
         if not self.petition.requires_confirmation:
             self.confirmed_at = timezone.now()
-        if self.confirmed_at is not None and self.approves_itself:
-            self.status = SignatureStatus.APPROVED
-        may_email = SignatureFlag.HONEYPOT not in self.flag_list
-        self.emails_sent = 1 if may_email else 0
+        # A network address over its rate limit makes no email go out without a moderator.
+        self.email_held = SignatureFlag.RATE_LIMITED in self.flag_list
         try:
             self.insert()
         except IntegrityError as refusal:
             # PostgreSQL names the constraint it enforced; SQLite names its columns.
             if not any(mark in str(refusal) for mark in (ONE_PER_MAILBOX, ".email_key")):
                 raise
-        else:
-            if self.status == SignatureStatus.APPROVED:
-                forget_counts([self.petition_id])
-        if may_email:
-            notify(self)
+            return False
+        return True
 
     def insert(self) -> None:
         """Insert this new signature: one statement that commits by itself when no transaction
@@ -245,13 +265,39 @@ class Signature(models.Model):
         else:
             self.save(force_insert=True)
 
-    def count_another_email(self, *, language: str) -> bool:
-        """Count one more email to this signer, in the language they signed in last; true if
-        the cap allowed it."""
-        uncapped = Signature.objects.filter(pk=self.pk, emails_sent__lt=MAX_EMAILS)
-        if uncapped.update(emails_sent=F("emails_sent") + 1, language=language) != 1:
+    def take_email(self) -> "Signature | None":
+        """Count the email this new submission asks for, and return whom to write to: this
+        submission, or the signature its mailbox confirmed on the letter already (this one is
+        then dropped: the email says so, with the link to withdraw), or None.
+
+        The first email to a mailbox about a letter always goes out, so nobody can use up
+        someone's emails to keep their own confirmation from them. Each later one counts
+        against the cap of the mailbox on the letter and its emails for the day.
+        """
+        with transaction.atomic():
+            mailbox = list(Signature.objects.mailbox_of(self).select_for_update().order_by("pk"))
+            if self.pk not in {signature.pk for signature in mailbox}:
+                return None  # withdrawn before the email left
+            confirmed = next((s for s in mailbox if s.confirmed_at and s.pk != self.pk), None)
+            if confirmed is not None:
+                Signature.objects.filter(pk=self.pk).delete()
+                confirmed.language = self.language  # the one used last
+            recipient = confirmed or self
+            sent = sum(signature.emails_sent for signature in mailbox)
+            if not recipient.count_email(first=sent == 0, sent=sent):
+                return None
+            return recipient
+
+    def count_email(self, *, first: bool, sent: int) -> bool:
+        """Count one more email to this signer, who has had `sent` about the letter; true if it
+        may go: a first email always may, a later one within the caps."""
+        over_budget = abuse.mailbox_over_budget(self.email)  # counted either way
+        if not first and (over_budget or sent >= MAX_EMAILS):
             return False
-        self.language = language
+        self.emails_sent = min(MAX_EMAILS, self.emails_sent + 1)
+        Signature.objects.filter(pk=self.pk).update(
+            emails_sent=self.emails_sent, language=self.language
+        )
         return True
 
     def uncount_email(self) -> None:
@@ -259,20 +305,44 @@ class Signature(models.Model):
         counted = Signature.objects.filter(pk=self.pk, emails_sent__gt=0)
         counted.update(emails_sent=F("emails_sent") - 1)
 
-    def confirm(self) -> None:
-        """Record that the signer confirmed by email.
+    def hold_email(self) -> None:
+        """Keep this signature's email, counted but not sent, for a moderator to release."""
+        self.uncount_email()
+        Signature.objects.filter(pk=self.pk).update(email_held=True)
 
-        Confirming again, after a moderator decided, or after a withdrawal changes nothing:
-        each update only applies to the row as it still is.
+    def hide_requested(self) -> bool:
+        """Whether this submission, or any other of its mailbox on the letter, asked not to be
+        named: the confirmation page then starts hidden, whichever submission's link it is."""
+        return self.hide_name or Signature.objects.mailbox_of(self).filter(hide_name=True).exists()
+
+    def confirm(self, published: dict) -> bool:
+        """Confirm this submission from its link, as its signer corrected it there: `published`
+        holds what the confirmation page let them change. False if the mailbox had confirmed
+        another signature on the letter already; then nothing changes.
+
+        The mailbox's other pending submissions on the letter go, as only one can count. Only
+        here can a letter approve a signature automatically: on a letter that waives
+        confirmation, the count rising at once would tell that an address had not signed.
         """
-        unconfirmed = Signature.objects.filter(pk=self.pk, confirmed_at__isnull=True)
-        now = timezone.now()
-        if self.approves_itself:
-            pending = unconfirmed.filter(status=SignatureStatus.PENDING)
-            if pending.update(confirmed_at=now, status=SignatureStatus.APPROVED):
+        with transaction.atomic():
+            mailbox = list(Signature.objects.mailbox_of(self).select_for_update().order_by("pk"))
+            if self.pk not in {s.pk for s in mailbox} or any(s.confirmed_at for s in mailbox):
+                return any(s.pk == self.pk and s.confirmed_at for s in mailbox)
+            for name, value in published.items():
+                setattr(self, name, value)
+            if abuse.mixes_scripts(self.name) and SignatureFlag.LOOKALIKE_NAME not in self.flags:
+                self.flags = f"{self.flags} {SignatureFlag.LOOKALIKE_NAME}".strip()
+            self.confirmed_at = timezone.now()
+            self.emails_sent = min(MAX_EMAILS, sum(s.emails_sent for s in mailbox))
+            self.email_held = False
+            if self.approves_itself and self.status == SignatureStatus.PENDING:
+                self.status = SignatureStatus.APPROVED
                 forget_counts([self.petition_id])
-                return
-        unconfirmed.update(confirmed_at=now)
+            confirmed = ["confirmed_at", "emails_sent", "email_held", "status", "flags"]
+            self.save(update_fields=[*published, *confirmed])
+            pending = [s.pk for s in mailbox if s.status == SignatureStatus.PENDING]
+            Signature.objects.filter(pk__in=pending).exclude(pk=self.pk).delete()
+        return True
 
     def withdraw(self) -> None:
         """The signer takes their signature back: the row goes and the count drops."""

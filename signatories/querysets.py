@@ -1,3 +1,4 @@
+import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -47,18 +48,40 @@ class SignatureQuerySet(models.QuerySet):
     def from_link(self, slug: str, token: str, purpose: str) -> "Signature | None":
         """The signature a link from an email stands for, if the link is genuine, fresh, for
         this letter, and still for the address it was sent to. A withdrawal link works for as
-        long as its letter is open, however long that is."""
+        long as its letter is published, however long that is."""
         max_age = settings.CONFIRMATION_MAX_AGE if purpose == CONFIRM else None
         try:
-            pk, tag = signing.loads(token, salt=f"signatories.{purpose}", max_age=max_age)
-        except (signing.BadSignature, TypeError, ValueError):
+            reference, tag = signing.loads(token, salt=f"signatories.{purpose}", max_age=max_age)
+            reference = uuid.UUID(hex=reference)
+        except (signing.BadSignature, AttributeError, TypeError, ValueError):
             return None
-        signature = self.select_related("petition").filter(pk=pk, petition__slug=slug).first()
+        signature = (
+            self.select_related("petition")
+            .filter(reference=reference, petition__slug=slug)
+            .first()
+        )
         return signature if signature is not None and signature.has_email_tag(tag) else None
 
+    def mailbox_of(self, signature: "Signature") -> "SignatureQuerySet":
+        """Every submission the mailbox behind this signature made on its letter."""
+        if not signature.email_key:
+            return self.filter(pk=signature.pk)
+        return self.filter(petition_id=signature.petition_id, email_key=signature.email_key)
+
     def of_mailbox(self, petition_id: int, email_key: str) -> "Signature | None":
-        """The signature a mailbox made on a letter, found by its email key."""
-        return self.filter(petition_id=petition_id, email_key=email_key).order_by().first()
+        """The signature a mailbox confirmed on a letter, found by its email key."""
+        confirmed = self.filter(confirmed_at__isnull=False)
+        return confirmed.filter(petition_id=petition_id, email_key=email_key).order_by().first()
+
+    def held(self) -> "SignatureQuerySet":
+        """Signatures whose confirmation email waits for a moderator."""
+        return self.filter(email_held=True)
+
+    def release_held_emails(self) -> list[int]:
+        """Let the held emails of these signatures go; the ids of those released."""
+        released = list(self.held().values_list("pk", flat=True))
+        self.model.objects.filter(pk__in=released).update(email_held=False)
+        return released
 
     def rekey(self) -> list[tuple[int, int]]:
         """Derive each signature's canonical address and email key again, as after SECRET_KEY

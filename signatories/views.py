@@ -1,3 +1,4 @@
+import copy
 from collections.abc import Callable
 from functools import wraps
 
@@ -16,7 +17,7 @@ from petitions.views import render_letter
 from . import abuse
 from .choices import CONFIRM, WITHDRAW
 from .emails import send_confirmation_later
-from .forms import SignatureForm
+from .forms import SignatoryForm, SignatureForm
 from .models import Signature
 
 
@@ -40,11 +41,13 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
     signature.language = get_language()
     signature.flags = " ".join(form.suspicions() + abuse.client_suspicions(request))
     try:
-        signature.sign(notify=send_confirmation_later)
+        stored = signature.sign()
     except IntegrityError:
         if Petition.objects.filter(pk=petition.pk).exists():
             raise
         raise Http404 from None  # deleted a moment ago, while another process still kept it
+    if Signature.Flag.HONEYPOT not in signature.flag_list and not signature.email_held:
+        send_confirmation_later(signature, stored=stored)
     return redirect("signatories:thanks", slug=petition.slug)
 
 
@@ -84,21 +87,37 @@ def link_page(purpose: str) -> Callable:
 
 @link_page(CONFIRM)
 def confirm(request: HttpRequest, signature: Signature) -> HttpResponse:
-    """Show a button that confirms the signature: mail scanners follow links, but never POST."""
-    if request.method == "POST":
-        signature.confirm()
-        return redirect("signatories:confirmed", slug=signature.petition.slug)
-    return render(request, "signatories/confirm.html", {"petition": signature.petition})
+    """Show what will be published, for the signer to correct, and a button that confirms it:
+    mail scanners follow links, but never POST. Only the mailbox's owner has this link, so what
+    they choose here is what is published, whoever signed with their address first."""
+    petition = signature.petition
+    if signature.confirmed_at is not None:
+        return redirect("signatories:confirmed", slug=petition.slug)
+    if not petition.is_open:
+        context = {"petition": petition}
+        return render(request, "signatories/confirm_closed.html", context, status=403)
+    # As it stands, but hidden if any submission of the mailbox asked: what confirming publishes.
+    stored = copy.copy(signature)
+    stored.hide_name = signature.hide_requested()
+    form = SignatoryForm(
+        request.POST or None, instance=signature, initial={"hide_name": stored.hide_name}
+    )
+    if request.method == "POST" and form.is_valid() and "preview" not in request.POST:
+        signature.confirm({name: form.cleaned_data[name] for name in form.Meta.fields})
+        return redirect("signatories:confirmed", slug=petition.slug)
+    context = {
+        "petition": petition,
+        "form": form.shown_again() if form.errors else form,
+        "published": signature if form.is_bound and not form.errors else stored,
+    }
+    return render(request, "signatories/confirm.html", context, status=400 if form.errors else 200)
 
 
 @link_page(WITHDRAW)
 def withdraw(request: HttpRequest, signature: Signature) -> HttpResponse:
-    """Show a button that withdraws the signature, for as long as the letter is open."""
+    """Show a button that withdraws the signature, for as long as the letter is published:
+    closing a letter stops what adds to it, never a signer taking their name off it."""
     petition = signature.petition
-    if not petition.is_open:
-        return render(
-            request, "signatories/withdraw_closed.html", {"petition": petition}, status=403
-        )
     if request.method == "POST":
         signature.withdraw()
         return redirect("signatories:withdrawn", slug=petition.slug)

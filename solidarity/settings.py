@@ -244,8 +244,12 @@ CLIENT_IP_PROXY_COUNT = env.int("CLIENT_IP_PROXY_COUNT", default=1)
 # Signatures from one client address in a window before they are flagged for moderators.
 SIGNING_RATE_LIMIT = env.int("SIGNING_RATE_LIMIT", default=10)
 SIGNING_RATE_WINDOW_SECONDS = env.int("SIGNING_RATE_WINDOW_SECONDS", default=3600)
-# Emails one mailbox may be sent in a day, across every letter and "+tag" address.
+# Emails one mailbox may be sent in a day, across every letter and "+tag" address, beyond the
+# first about each letter (which always goes).
 MAILBOX_DAILY_EMAILS = env.int("MAILBOX_DAILY_EMAILS", default=5)
+# Emails the whole site may send in an hour; more wait for the next hour. Set it to what the
+# mail provider allows.
+SITE_HOURLY_EMAILS = env.int("SITE_HOURLY_EMAILS", default=10_000)
 # A form sent back sooner than this after it was shown was not filled in by a person.
 SIGNING_MIN_SECONDS = env.int("SIGNING_MIN_SECONDS", default=3)
 # Confirmation links work this long (withdrawal links for as long as the letter is open).

@@ -64,6 +64,29 @@ def link_in(message: EmailMessage, purpose: str) -> str:
     return urlsplit(url).path
 
 
+def form_data(form) -> dict[str, str]:
+    """What a browser sends back of a form as it was shown: each field's value, a ticked box
+    as "on" and an unticked one not at all."""
+    data = {}
+    for field in form:
+        value = field.value()
+        if value is True:
+            data[field.html_name] = "on"
+        elif value not in (None, False):
+            data[field.html_name] = str(value)
+    return data
+
+
+def press_confirm(client: Client, url: str, **changes: str) -> HttpResponse:
+    """Open a confirmation link and press its button, as a signer would, with what the page
+    shows corrected by `changes` (hide_name=False unticks the box)."""
+    page = client.get(url)
+    if page.status_code != 200 or "form" not in page.context:
+        return client.post(url)
+    data = form_data(page.context["form"]) | changes
+    return client.post(url, {name: value for name, value in data.items() if value is not False})
+
+
 def form_shown_seconds_ago(seconds: float) -> str:
     """The signed note a form carries of when it was shown, as if shown that long ago."""
     return signing.dumps(time.time() - seconds, salt=abuse.FORM_STARTED_SALT)

@@ -75,7 +75,7 @@ PAGES = {
 @pytest.fixture
 def fetch(request, client, letter, make_signature):
     """Request one kind of page over HTTPS, as the person who would see it."""
-    signature = make_signature(letter)
+    signature = make_signature(letter, status="pending", confirmed_at=None)
     confirm_token = signature.link_token(CONFIRM)
     withdraw_token = signature.link_token(WITHDRAW)
 

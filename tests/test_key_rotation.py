@@ -6,7 +6,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from helpers import link_in
+from helpers import link_in, press_confirm
 from signatories.models import Signature
 
 OLD_KEY, NEW_KEY = "old-" + "k" * 50, "new-" + "k" * 50
@@ -35,8 +35,11 @@ def rekey_with_clashes() -> str:
     return out.getvalue()
 
 
-def test_after_a_rekey_a_mailbox_that_signed_still_signs_once(old_key, sign, settings):
+def test_after_a_rekey_a_mailbox_that_signed_still_signs_once(
+    old_key, client, sign, mailoutbox, settings
+):
     first = sign()
+    press_confirm(client, link_in(mailoutbox[0], "confirm"))
     rotate(settings)
     rekey()
 
@@ -45,6 +48,7 @@ def test_after_a_rekey_a_mailbox_that_signed_still_signs_once(old_key, sign, set
     assert again.status_code == first.status_code == 302
     assert again["Location"] == first["Location"]
     assert Signature.objects.count() == 1
+    assert "You had already signed" in mailoutbox[-1].subject
 
 
 def test_a_link_sent_before_the_key_changed_works_while_the_old_key_is_a_fallback(
@@ -55,7 +59,7 @@ def test_a_link_sent_before_the_key_changed_works_while_the_old_key_is_a_fallbac
     rotate(settings)
     rekey()
 
-    client.post(confirm)
+    press_confirm(client, confirm)
 
     assert Signature.objects.get().confirmed_at is not None
 
@@ -72,11 +76,13 @@ def test_a_link_stops_working_once_the_old_key_is_dropped(
 
 
 def test_a_mailbox_that_signed_again_before_the_rekey_is_reported_not_deleted(
-    old_key, sign, settings
+    old_key, client, sign, mailoutbox, settings
 ):
     sign()
+    press_confirm(client, link_in(mailoutbox[0], "confirm"))
     rotate(settings)
-    sign(email="Aigerim@Example.org")  # before rekey_signatures ran: a second row
+    sign(email="Aigerim@Example.org")  # before rekey_signatures ran: a second signature
+    press_confirm(client, link_in(mailoutbox[1], "confirm"))
     first, second = Signature.objects.order_by("pk")
 
     printed = rekey_with_clashes()
@@ -88,4 +94,4 @@ def test_a_mailbox_that_signed_again_before_the_rekey_is_reported_not_deleted(
     second.delete()
     assert "Every signature has the key" in rekey()
     sign(email="AIGERIM@example.org")
-    assert Signature.objects.count() == 1
+    assert Signature.objects.count() == 1  # the submission went: the mailbox had signed

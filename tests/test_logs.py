@@ -58,7 +58,7 @@ def test_no_log_line_holds_the_key_of_a_link(client, sign, mailoutbox, letter, e
     client.get(withdraw.replace("ukteshbayev-open-letter", "another-letter"))  # 404
     letter.status = letter.Status.CLOSED
     letter.save()
-    client.post(withdraw)  # 403: the letter closed, and it may open again
+    client.post(confirm)  # 403: the letter closed, and it may open again
     served = StringHandler()
     server_log = logging.getLogger("django.server")
     server_log.addHandler(served)
@@ -68,7 +68,7 @@ def test_no_log_line_holds_the_key_of_a_link(client, sign, mailoutbox, letter, e
         server_log.removeHandler(served)
 
     logged = logged_text(every_log_line)
-    assert "Forbidden: /petitions/ukteshbayev-open-letter/withdraw/…" in logged
+    assert "Forbidden: /petitions/ukteshbayev-open-letter/confirm/…" in logged
     assert "Method Not Allowed (PUT): /petitions/ukteshbayev-open-letter/withdraw/…" in logged
     assert '"GET /petitions/ukteshbayev-open-letter/withdraw/…/ HTTP/1.1" 200 0' in served.lines
     for line in [logged, *served.lines]:

@@ -3,6 +3,7 @@
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
 
 from signatories.addresses import signer_key
 from signatories.models import Signature
@@ -32,7 +33,11 @@ def test_signatures_made_before_email_keys_get_theirs_and_stay_one_per_mailbox()
     signature = Signature.objects.get()
     assert signature.name == "Aigerim"
     assert signature.email_key == signer_key("aigerim@example.org")
+    Signature.objects.update(confirmed_at=timezone.now())
     with pytest.raises(IntegrityError), transaction.atomic():
-        Signature(petition_id=letter.pk, name="Again", email="aigerim@EXAMPLE.org").save(
-            force_insert=True
-        )
+        Signature(
+            petition_id=letter.pk,
+            name="Again",
+            email="aigerim@EXAMPLE.org",
+            confirmed_at=timezone.now(),
+        ).save(force_insert=True)

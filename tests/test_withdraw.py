@@ -1,11 +1,11 @@
-"""A signer can take their signature back from the link in their email, while the letter is open,
-and nobody else can."""
+"""A signer can take their signature back from the link in their email, for as long as the letter
+is published, and nobody else can."""
 
 import time
 
 from django.core import signing
 
-from helpers import link_in, page_text
+from helpers import link_in, page_text, press_confirm
 from petitions.models import Petition
 from signatories.models import Signature
 
@@ -73,15 +73,29 @@ def test_the_link_works_for_as_long_as_the_letter_is_open(
     assert not Signature.objects.filter(pk=signature.pk).exists()
 
 
-def test_a_closed_letter_keeps_its_signatures(client, letter, make_signature):
+def test_a_signer_can_withdraw_after_the_letter_closes(client, letter, make_signature):
+    """Closing a letter stops what adds to it, never a signer taking their name off it: a
+    signer at risk must always be able to."""
     signature = make_signature(letter)
     Petition.objects.update(status=Petition.Status.CLOSED)
 
     response = client.post(withdraw_url(signature))
 
-    assert response.status_code == 403
-    assert "signatures can no longer be withdrawn here" in page_text(response)
-    assert Signature.objects.filter(pk=signature.pk).exists()
+    assert response["Location"] == "/petitions/ukteshbayev-open-letter/withdrawn/"
+    assert not Signature.objects.filter(pk=signature.pk).exists()
+
+
+def test_a_closed_letter_confirms_nothing_more(client, sign, mailoutbox):
+    sign()
+    Petition.objects.update(closes_at="2020-01-01T00:00:00Z")
+
+    shown = client.get(link_in(mailoutbox[0], "confirm"))
+    pressed = press_confirm(client, link_in(mailoutbox[0], "confirm"))
+
+    for response in (shown, pressed):
+        assert response.status_code == 403
+        assert "signatures can no longer be confirmed" in page_text(response)
+    assert Signature.objects.get().confirmed_at is None
 
 
 def test_nobody_can_withdraw_a_signature_without_its_own_link(client, letter, make_signature):
