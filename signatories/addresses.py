@@ -50,6 +50,13 @@ def local_part_fits(address: str) -> bool:
     return len(address.strip().rpartition("@")[0].encode()) <= 64
 
 
+def masked(address: str) -> str:
+    """The address as moderators see it: its first character and its domain, enough to spot a
+    wave of signatures from one domain, not enough to find or write to the person."""
+    local, _at, domain = address.strip().rpartition("@")
+    return f"{local[:1]}…@{domain}" if local else ""
+
+
 def ascii_address(address: str) -> str:
     """The address with its domain in ASCII, so an email goes where the signer meant it to."""
     local, _at, domain = address.strip().rpartition("@")

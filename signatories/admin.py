@@ -17,6 +17,7 @@ from django.utils.translation import ngettext_lazy
 from petitions.models import Petition
 
 from . import emails, export
+from .addresses import canonical_email, masked, signer_key
 from .choices import FLAG_FILTER_CHOICES, STATUS_FILTER_CHOICES, STATUS_FILTER_VALUES
 from .counts import forget_counts
 from .forms import BulkRejectForm
@@ -31,6 +32,17 @@ MODERATED = {
         "Rejected %(count)d signature.", "Rejected %(count)d signatures.", "count"
     ),
 }
+
+
+def may_see_addresses(request: HttpRequest) -> bool:
+    """Staff who may export signatures see and export full addresses; moderators do not."""
+    return request.user.has_perm("signatories.export_signature")
+
+
+def masking_addresses(fields: list[str]) -> list[str]:
+    """A fieldset's fields with the address masked and its canonical form left out."""
+    masked_fields = {"email": "masked_email"}
+    return [masked_fields.get(name, name) for name in fields if name != "email_canonical"]
 
 
 class QueueFilter(admin.SimpleListFilter):
@@ -118,6 +130,7 @@ class SignatureAdmin(admin.ModelAdmin):
         "confirmed",
         "hide_name",
         "source",
+        "masked_email",
         "flags_shown",
         "email_held",
         "created_at",
@@ -133,7 +146,10 @@ class SignatureAdmin(admin.ModelAdmin):
         "notable",
         "moderated_by",
     ]
-    search_fields = ["name", "email", "organisation", "comment"]
+    # An address is searched in full only (get_search_results): no moderator can list
+    # every "gmail" or "aigerim" signer.
+    search_fields = ["name", "organisation", "comment"]
+    search_help_text = _("Name, organisation or comment; or a full email address.")
     date_hierarchy = "created_at"
     list_select_related = ["petition"]
     list_per_page = 100
@@ -141,6 +157,7 @@ class SignatureAdmin(admin.ModelAdmin):
     show_full_result_count = False
     actions = ["approve", "reject", "release_emails", "export_csv"]
     readonly_fields = [
+        "masked_email",
         "email_canonical",
         "moderated_at",
         "moderated_by",
@@ -170,6 +187,29 @@ class SignatureAdmin(admin.ModelAdmin):
         (_("Notable signatory"), {"fields": ["notable", "sort_order"]}),
         (_("Moderation"), {"fields": ["moderated_at", "moderated_by"]}),
     ]
+
+    @admin.display(description=_("email"))
+    def masked_email(self, signature: Signature) -> str:
+        return masked(signature.email)
+
+    def get_fieldsets(self, request: HttpRequest, obj: Signature | None = None) -> list:
+        """Only staff who may export signatures see full addresses: a moderator sees the
+        first character and the domain, and cannot change the address."""
+        if obj is None or may_see_addresses(request):
+            return self.fieldsets
+        return [
+            (title, {**options, "fields": masking_addresses(options["fields"])})
+            for title, options in self.fieldsets
+        ]
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet, search_term: str
+    ) -> tuple[QuerySet, bool]:
+        """A search that is an email address finds that mailbox's signatures, and only them."""
+        term = search_term.strip()
+        if "@" in term and " " not in term:
+            return queryset.filter(email_key=signer_key(canonical_email(term))), False
+        return super().get_search_results(request, queryset, search_term)
 
     @admin.display(description=_("flags"))
     def flags_shown(self, signature: Signature) -> str:
@@ -201,7 +241,7 @@ class SignatureAdmin(admin.ModelAdmin):
         forget_counts([obj.petition_id])
 
     def has_export_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("signatories.export_signature")
+        return may_see_addresses(request)
 
     @admin.action(permissions=["change"], description=_("Approve selected signatures"))
     def approve(self, request: HttpRequest, queryset: QuerySet) -> None:
