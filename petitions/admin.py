@@ -139,4 +139,4 @@ def signatures_url(petition: Petition) -> str:
 
 
 def export_url(petition: Petition) -> str:
-    return reverse("admin:signatories_signature_export", args=[petition.pk])
+    return reverse("admin:signatories_export_new", args=[petition.pk])

@@ -105,5 +105,6 @@ class StaffAdminSite(OTPAdminSite):
         """Register a model's admin, with the checks on its input, whoever wrote it."""
         admin_class = admin_class or admin.ModelAdmin
         if not issubclass(admin_class, CheckedInputMixin):
-            admin_class = type(admin_class.__name__, (CheckedInputMixin, admin_class), {})
+            attributes = {"__module__": admin_class.__module__}
+            admin_class = type(admin_class.__name__, (CheckedInputMixin, admin_class), attributes)
         super().register(model_or_iterable, admin_class, **options)

@@ -255,6 +255,11 @@ SIGNING_MIN_SECONDS = env.int("SIGNING_MIN_SECONDS", default=3)
 # Confirmation links work this long (withdrawal links for as long as the letter is open).
 CONFIRMATION_MAX_AGE = timedelta(days=env.int("CONFIRMATION_DAYS", default=30))
 
+# CSV exports from the admin are written here by the worker, readable by its owner only, and
+# deleted after this many hours (personal data). Several machines need it on shared storage.
+EXPORT_ROOT = env.path("EXPORT_ROOT", default=BASE_DIR / "exports")
+EXPORT_KEEP = timedelta(hours=env.int("EXPORT_KEEP_HOURS", default=24))
+
 # Signatures shown per page on a letter.
 SIGNATURES_PER_PAGE = env.int("SIGNATURES_PER_PAGE", default=50)
 # How long a letter's public count may be stale, in seconds.

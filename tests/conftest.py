@@ -36,6 +36,12 @@ def _production_like_settings(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
+def _exports_of_its_own(settings, tmp_path):
+    """Each test's exports in a folder of its own, never the checkout's."""
+    settings.EXPORT_ROOT = tmp_path / "exports"
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache(settings):
     # Counts and letters are cached, and memory outlives a test's rolled-back rows.
     for each in caches.all():

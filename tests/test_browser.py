@@ -12,6 +12,7 @@ from playwright.sync_api import expect, sync_playwright
 
 import signatories.demo
 from helpers import csv_rows, link_in, totp_code
+from signatories.models import Signature
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
@@ -121,8 +122,10 @@ def test_sign_confirm_approve_publish_and_export_in_a_browser(
     phone.goto(f"{demo}/admin/petitions/petition/")
     phone.get_by_role("link", name="Defend trade unionist Esenbek Ukteshbayev").click()
     phone.get_by_label("Signatures to export").select_option("approved")
+    phone.get_by_role("button", name="Export as CSV").click()
+    expect(phone.get_by_text("signatures, written in full")).to_be_visible()
     with phone.expect_download() as download:
-        phone.get_by_role("button", name="Download CSV").click()
+        phone.get_by_role("link", name="Download CSV").click()
     path = tmp_path / "export.csv"
     download.value.save_as(path)
     rows = {row["name"]: row for row in csv_rows(path.read_bytes())}
@@ -130,6 +133,27 @@ def test_sign_confirm_approve_publish_and_export_in_a_browser(
     assert rows["Aigerim Seitkali"]["email"] == "aigerim@example.org"
     assert rows["Secret Supporter"]["hide_name"] == "yes"
     assert len(rows) == total
+
+
+def test_a_signer_checks_and_corrects_what_will_be_published_before_confirming(
+    phone, demo, mailoutbox
+):
+    sign(phone, demo, name="A. Seitkaly", email="aigerim@example.org")
+
+    phone.goto(demo + link_in(mailoutbox[0], "confirm"))
+    preview = phone.locator(".preview")
+    expect(preview).to_contain_text("A. Seitkaly, Жанарту workers' union (Kazakhstan)")
+    phone.get_by_label("Name:", exact=True).fill("Aigerim Seitkali")
+    phone.get_by_role("button", name="Show my changes first").click()
+    expect(preview).to_contain_text("Aigerim Seitkali, Жанарту workers' union")
+    phone.get_by_label("Do not display my name on the website").check()
+    phone.get_by_role("button", name="Show my changes first").click()
+    expect(preview).to_contain_text("Your name, organisation and comment will not be shown.")
+    phone.get_by_role("button", name="Confirm my signature").click()
+
+    expect(phone.get_by_role("heading", name="Signature confirmed")).to_be_visible()
+    signature = Signature.objects.get(email="aigerim@example.org")
+    assert (signature.name, signature.hide_name) == ("Aigerim Seitkali", True)
 
 
 def test_a_mistake_is_explained_and_nothing_typed_is_lost(phone, demo):

@@ -1,16 +1,16 @@
 import io
+import re
 import stat
 import tracemalloc
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import OperationalError
-from django.http import StreamingHttpResponse
 from django.utils import timezone
 
-from helpers import csv_rows
+from helpers import csv_rows, page_text
 from signatories import export
-from signatories.models import Signature
+from signatories.models import Export, Signature
 
 export_row = export.row
 CONTRACT_HEADER = "signed_at,name,email,organisation,country,comment,hide_name,status,confirmed"
@@ -123,45 +123,127 @@ def test_unknown_letter_or_status_is_a_clear_command_error(db):
         call_command("export_signatures", "nope", "--status", "everything")
 
 
-def test_admin_export_streams_the_same_csv_as_the_command(
-    organiser_client, letter, make_signature
+@pytest.fixture
+def export_in_the_admin(organiser_client, django_capture_on_commit_callbacks):
+    """Ask for a letter's export as an organiser would, let the worker write it, and return
+    the progress page it lands on."""
+
+    def ask(letter, **choice: str):
+        url = f"/admin/signatories/export/letter/{letter.pk}/"
+        assert organiser_client.get(url).status_code == 200
+        with django_capture_on_commit_callbacks(execute=True):
+            asked = organiser_client.post(url, choice)
+        assert asked.status_code == 302
+        return organiser_client.get(asked["Location"])
+
+    return ask
+
+
+def download(client, progress) -> bytes:
+    [link] = re.findall(r'href="(/admin/signatories/export/[^"]+/download/)"', progress.text)
+    response = client.get(link)
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content)
+    assert int(response["Content-Length"]) == len(body)  # a download cut short shows as failed
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert "no-store" in response["Cache-Control"]
+    return body
+
+
+def test_admin_export_writes_the_same_csv_as_the_command_and_offers_it_whole(
+    organiser_client, letter, make_signature, export_in_the_admin
 ):
     make_signature(letter, name="Luc de Chivré", organisation="=CGT")
     make_signature(letter, name="Pending", status=Signature.Status.PENDING)
 
-    response = organiser_client.get(f"/admin/signatories/signature/export/{letter.pk}/?status=all")
+    progress = export_in_the_admin(letter, status="all")
 
-    assert response.status_code == 200
-    assert isinstance(response, StreamingHttpResponse)
-    assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert response["Content-Disposition"].startswith(
-        'attachment; filename="ukteshbayev-open-letter-all-'
-    )
-    assert "no-store" in response["Cache-Control"]
-    assert b"".join(response.streaming_content) == export_command(
+    assert "2 signatures, written in full" in page_text(progress)
+    assert download(organiser_client, progress) == export_command(
         "ukteshbayev-open-letter", "--status", "all"
     )
+    [done] = Export.objects.all()
+    assert (done.state, done.rows_written, done.rows_total) == ("done", 2, 2)
+    assert stat.S_IMODE(done.path.stat().st_mode) == 0o600
 
 
-def test_admin_export_defaults_to_approved_and_refuses_unknown_status(
-    organiser_client, letter, make_signature
+def test_admin_export_defaults_to_approved_and_ignores_an_unknown_status(
+    organiser_client, letter, make_signature, export_in_the_admin
 ):
     make_signature(letter, name="Approved")
     make_signature(letter, name="Pending", status=Signature.Status.PENDING)
-    url = f"/admin/signatories/signature/export/{letter.pk}/"
 
-    rows = csv_rows(b"".join(organiser_client.get(url).streaming_content))
+    for choice in ({}, {"status": "everything"}):
+        rows = csv_rows(download(organiser_client, export_in_the_admin(letter, **choice)))
+        assert [row["name"] for row in rows] == ["Approved"]
 
-    assert [row["name"] for row in rows] == ["Approved"]
-    assert organiser_client.get(url + "?status=everything").status_code == 400
+
+def test_an_export_that_fails_offers_no_file_and_says_so(
+    organiser_client, letter, make_signature, export_in_the_admin, monkeypatch, caplog
+):
+    make_signature(letter, name="Aigerim Seitkali")
+    monkeypatch.setattr(export, "row", lambda signature: 1 / 0)
+
+    export_in_the_admin(letter)
+
+    assert re.search(r"Export #\d+ failed: ZeroDivisionError", caplog.text)
+    assert "Aigerim" not in caplog.text
+    [failed] = Export.objects.all()
+    assert failed.state == "failed"
+    assert not failed.path.exists()
+    assert list(failed.path.parent.iterdir()) == []  # no partial file left either
+    progress = organiser_client.get(f"/admin/signatories/export/{failed.reference}/progress/")
+    assert "This export failed, so there is no file to download" in page_text(progress)
+    assert "/download/" not in progress.text
+    download_url = f"/admin/signatories/export/{failed.reference}/download/"
+    assert organiser_client.get(download_url).status_code == 404
+
+
+def test_an_export_being_written_shows_its_progress_and_reloads_itself(
+    organiser_client, letter, make_signature
+):
+    underway = Export.objects.create(
+        petition=letter, state="running", rows_total=1_000_000, rows_written=240_000
+    )
+
+    progress = organiser_client.get(f"/admin/signatories/export/{underway.reference}/progress/")
+
+    assert "Writing: 240,000 of 1,000,000 signatures." in page_text(progress)
+    assert '<meta http-equiv="refresh" content="2">' in progress.text
+    assert "/download/" not in progress.text
+    download_url = f"/admin/signatories/export/{underway.reference}/download/"
+    assert organiser_client.get(download_url).status_code == 404
+
+
+def test_exports_are_deleted_after_their_hours(
+    letter, make_signature, export_in_the_admin, settings
+):
+    make_signature(letter)
+    export_in_the_admin(letter)
+    [old] = Export.objects.all()
+    Export.objects.update(created_at=timezone.now() - settings.EXPORT_KEEP)
+
+    export_in_the_admin(letter)  # the next export clears what is past its hours
+
+    assert not Export.objects.filter(pk=old.pk).exists()
+    assert not old.path.exists()
 
 
 def test_export_needs_the_export_permission(moderator_client, letter, make_signature):
     make_signature(letter)
+    done = Export.objects.create(petition=letter, state="done", size=1)
 
-    response = moderator_client.get(f"/admin/signatories/signature/export/{letter.pk}/")
-
-    assert response.status_code == 403
+    for url in [
+        f"/admin/signatories/export/letter/{letter.pk}/",
+        f"/admin/signatories/export/{done.reference}/progress/",
+        f"/admin/signatories/export/{done.reference}/download/",
+        "/admin/signatories/export/",
+    ]:
+        assert moderator_client.get(url).status_code == 403, url
+    assert (
+        moderator_client.post(f"/admin/signatories/export/letter/{letter.pk}/").status_code == 403
+    )
+    assert Export.objects.count() == 1
 
 
 def test_admin_action_exports_only_the_selected_signatures(
@@ -176,7 +258,8 @@ def test_admin_action_exports_only_the_selected_signatures(
     )
 
     assert "no-store" in response["Cache-Control"]
-    rows = csv_rows(b"".join(response.streaming_content))
+    assert int(response["Content-Length"]) == len(response.content)
+    rows = csv_rows(response.content)
     assert [row["name"] for row in rows] == ["Chosen"]
 
 
@@ -194,9 +277,23 @@ def test_admin_action_on_every_signature_gives_the_same_csv_as_the_command(
         {"action": "export_csv", "_selected_action": [s.pk for s in everyone]},
     )
 
-    assert b"".join(response.streaming_content) == export_command(
-        "ukteshbayev-open-letter", "--status", "all"
+    assert response.content == export_command("ukteshbayev-open-letter", "--status", "all")
+
+
+def test_the_action_refuses_more_than_it_can_write_at_once(
+    organiser_client, letter, make_signature, monkeypatch
+):
+    monkeypatch.setattr(export, "SELECTED_MAX", 1)
+    everyone = [make_signature(letter), make_signature(letter)]
+
+    response = organiser_client.post(
+        "/admin/signatories/signature/?status=all",
+        {"action": "export_csv", "_selected_action": [s.pk for s in everyone]},
+        follow=True,
     )
+
+    assert "2 signatures are too many to export from here" in page_text(response)
+    assert response["Content-Type"].startswith("text/html")
 
 
 def test_export_action_is_not_offered_to_moderators(moderator_client, letter, make_signature):

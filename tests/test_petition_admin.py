@@ -32,7 +32,7 @@ def test_letter_list_shows_counts_by_status_and_links(organiser_client, letter, 
         f'href="/admin/signatories/signature/?status=all&amp;petition__id__exact={letter.pk}"'
         in html
     )
-    assert f'href="/admin/signatories/signature/export/{letter.pk}/"' in html
+    assert f'href="/admin/signatories/export/letter/{letter.pk}/"' in html
 
 
 def test_change_page_offers_the_export_to_organisers_only(
@@ -40,7 +40,7 @@ def test_change_page_offers_the_export_to_organisers_only(
 ):
     make_signature(letter)
     url = f"/admin/petitions/petition/{letter.pk}/change/"
-    export_url = f"/admin/signatories/signature/export/{letter.pk}/"
+    export_url = f"/admin/signatories/export/letter/{letter.pk}/"
 
     login_with_second_factor(client, staff_user("Organisers"))
     organiser_page = client.get(url).content.decode()

@@ -12,18 +12,18 @@ from django.utils.translation import gettext_lazy as _
 
 from petitions.models import Petition
 
-from . import abuse
-from .addresses import canonical_email, has_mail_domain, local_part_fits, signer_key
-from .choices import (
+from .. import abuse
+from ..addresses import canonical_email, has_mail_domain, local_part_fits, signer_key
+from ..choices import (
     MAX_EMAILS,
     ONE_PER_MAILBOX,
     SignatureFlag,
     SignatureSource,
     SignatureStatus,
 )
-from .counts import forget_counts
-from .fields import CountryCodeField
-from .querysets import SignatureQuerySet
+from ..counts import forget_counts
+from ..fields import CountryCodeField
+from ..querysets import SignatureQuerySet
 
 
 class Signature(models.Model):

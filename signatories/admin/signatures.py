@@ -1,27 +1,23 @@
 import logging
-from collections.abc import Iterator
 
 from django.contrib import admin, messages
-from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.forms import ModelForm
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
-from petitions.models import Petition
-
-from . import emails, export
-from .addresses import canonical_email, masked, signer_key
-from .choices import FLAG_FILTER_CHOICES, STATUS_FILTER_CHOICES, STATUS_FILTER_VALUES
-from .counts import forget_counts
-from .forms import BulkRejectForm
-from .models import Signature
+from .. import emails, export
+from ..addresses import canonical_email, masked, signer_key
+from ..counts import forget_counts
+from ..forms import BulkRejectForm
+from ..models import Signature
+from .filters import ConfirmedFilter, FlagFilter, QueueFilter
 
 audit = logging.getLogger("solidarity.audit")
 MODERATED = {
@@ -43,68 +39,6 @@ def masking_addresses(fields: list[str]) -> list[str]:
     """A fieldset's fields with the address masked and its canonical form left out."""
     masked_fields = {"email": "masked_email"}
     return [masked_fields.get(name, name) for name in fields if name != "email_canonical"]
-
-
-class QueueFilter(admin.SimpleListFilter):
-    """Where signatures stand, opening on the moderation queue: pending signatures that their
-    signers confirmed. No page scans the whole table unless asked to."""
-
-    title = _("stage")
-    parameter_name = "status"
-
-    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
-        return [
-            ("queue", _("Awaiting moderation")),
-            ("unconfirmed", _("Awaiting confirmation")),
-            ("held", _("Confirmation email held")),
-            *[(value, label) for value, label in STATUS_FILTER_CHOICES if value != "pending"],
-        ]
-
-    def value(self) -> str:
-        return super().value() or "queue"
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        if self.value() == "queue":
-            return queryset.awaiting_moderation()
-        if self.value() == "unconfirmed":
-            return queryset.awaiting_confirmation()
-        if self.value() == "held":
-            return queryset.held()
-        return queryset.with_status(self.value())
-
-    def choices(self, changelist: ChangeList) -> Iterator[dict]:
-        for lookup, title in self.lookup_choices:
-            yield {
-                "selected": self.value() == lookup,
-                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
-                "display": title,
-            }
-
-
-class FlagFilter(admin.SimpleListFilter):
-    """Why signatures look suspicious: any reason, none, or one."""
-
-    title = _("flag")
-    parameter_name = "flag"
-
-    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
-        return FLAG_FILTER_CHOICES
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        return queryset.with_flag(self.value()) if self.value() else queryset
-
-
-class ConfirmedFilter(admin.SimpleListFilter):
-    title = _("confirmed")
-    parameter_name = "confirmed"
-
-    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
-        return [("yes", _("Yes")), ("no", _("No"))]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        if self.value() in {"yes", "no"}:
-            return queryset.filter(confirmed_at__isnull=self.value() == "no")
-        return queryset
 
 
 class SignatureAdminForm(ModelForm):
@@ -282,17 +216,22 @@ class SignatureAdmin(admin.ModelAdmin):
         return super().changelist_view(request, {**(extra_context or {}), "held": held})
 
     @admin.action(permissions=["export"], description=_("Export selected signatures as CSV"))
-    def export_csv(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
-        audit.info("%s exported %d selected signatures", request.user, queryset.count())
+    def export_csv(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        """The ticked signatures, written in full before they are sent; for more than a few
+        thousand, a letter's own export page writes any number in the background."""
+        count = queryset.count()
+        if count > export.SELECTED_MAX:
+            message = _(
+                "%(count)d signatures are too many to export from here: export the letter's "
+                "signatures from its own page."
+            )
+            self.message_user(request, message % {"count": count}, messages.ERROR)
+            return None
+        audit.info("%s exported %d selected signatures", request.user, count)
         return export.csv_response(queryset, filename=export.filename("selected-signatures"))
 
     def get_urls(self) -> list[URLPattern]:
         return [
-            path(
-                "export/<int:petition_id>/",
-                self.admin_site.admin_view(self.export_view),
-                name="signatories_signature_export",
-            ),
             path(
                 "reject/",
                 self.admin_site.admin_view(self.bulk_reject_view),
@@ -331,17 +270,3 @@ class SignatureAdmin(admin.ModelAdmin):
             "sample": matching.select_related("petition")[:20] if count else [],
         }
         return TemplateResponse(request, "admin/signatories/signature/bulk_reject.html", context)
-
-    def export_view(self, request: HttpRequest, petition_id: int) -> HttpResponse:
-        """One letter's signatures as CSV, filtered by ?status= (approved by default)."""
-        if not self.has_export_permission(request):
-            raise PermissionDenied
-        petition = get_object_or_404(Petition, pk=petition_id)
-        status = request.GET.get("status", Signature.Status.APPROVED)
-        if status not in STATUS_FILTER_VALUES:
-            return HttpResponseBadRequest(_("Unknown status."))
-        audit.info("%s exported the %s signatures of %s", request.user, status, petition.slug)
-        return export.csv_response(
-            petition.signatures.with_status(status),
-            filename=export.filename(f"{petition.slug}-{status}"),
-        )
