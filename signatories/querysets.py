@@ -74,8 +74,9 @@ class SignatureQuerySet(models.QuerySet):
         return confirmed.filter(petition_id=petition_id, email_key=email_key).order_by().first()
 
     def held(self) -> "SignatureQuerySet":
-        """Signatures whose confirmation email waits for a moderator."""
-        return self.filter(email_held=True)
+        """Signatures whose confirmation email waits for a moderator (rejected ones wait for
+        nothing more)."""
+        return self.filter(email_held=True, status=SignatureStatus.PENDING)
 
     def release_held_emails(self) -> list[int]:
         """Let the held emails of these signatures go; the ids of those released."""

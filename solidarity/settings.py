@@ -111,6 +111,10 @@ CACHES = {
     # Each process's own memory, for what is read on every request and may be seconds stale.
     "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "local"},
 }
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # A Redis that hangs must fail fast, like one that is down: signing carries on uncounted,
+    # and logging in answers 503.
+    CACHES["default"].setdefault("OPTIONS", {}).update(socket_connect_timeout=2, socket_timeout=2)
 # django-axes warns about a cache local to one process on every command; check --deploy warns
 # about it for axes and the signing rate limit alike (solidarity.W001), where it matters.
 SILENCED_SYSTEM_CHECKS = ["axes.W001"]
