@@ -14,6 +14,8 @@ import time
 from pathlib import Path
 
 import pytest
+from django.core import signals
+from django.db import close_old_connections
 from django.test import Client
 
 from helpers import page_text
@@ -246,7 +248,14 @@ def test_a_content_type_django_cannot_parse_gets_the_400_page_from_the_wsgi_appl
         "CONTENT_LENGTH": "6",
     }
 
-    body = b"".join(application(environ, lambda status, headers: answered.append(status)))
+    # As Django's test client does: the request must not close the test's own connection.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        body = b"".join(application(environ, lambda status, headers: answered.append(status)))
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
 
     assert answered == ["400 Bad Request"]
     assert '<html lang="ru"' in body.decode()
