@@ -7,6 +7,7 @@ from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import BadRequest, FieldDoesNotExist, ValidationError
 from django.db import DatabaseError, models
 from django.db.models import QuerySet
+from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django_otp.admin import OTPAdminSite
@@ -53,6 +54,21 @@ class CheckedInputMixin:
 
     def get_changelist(self, request: HttpRequest, **kwargs) -> type[ChangeList]:
         return CheckedChangeList
+
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest) -> bool:
+        """Filter a list by its own filters only. Django's admin would also filter by any field
+        of the model named in the address, so that whoever may see the list could find out
+        values it does not show them, a character at a time (?email__startswith=a). (No admin
+        here has a raw-id popup limited by `limit_choices_to`, whose lookups this refuses too.)
+        """
+        offered = {self.date_hierarchy}
+        for item in self.get_list_filter(request):
+            if isinstance(item, type) and issubclass(item, admin.SimpleListFilter):
+                offered.add(item.parameter_name)
+            else:
+                offered.add(item[0] if isinstance(item, (list, tuple)) else item)
+        field = lookup.split(LOOKUP_SEP)[0]
+        return field in offered and super().lookup_allowed(lookup, value, request)
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict:
         initial = super().get_changeform_initial_data(request)

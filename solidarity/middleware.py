@@ -67,7 +67,7 @@ class RequestLimitsMiddleware:
 def is_utf8(charset: str) -> bool:
     try:
         return codecs.lookup(charset).name == "utf-8"
-    except LookupError:
+    except (LookupError, ValueError, UnicodeError):  # unknown, or no name a codec can have
         return False
 
 

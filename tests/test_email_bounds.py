@@ -3,6 +3,7 @@ confirmation of their own signature."""
 
 import io
 import time
+from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pytest
@@ -172,3 +173,29 @@ def test_re_sends_stay_within_the_days_emails_of_the_mailbox(sign, mailoutbox, s
         sign(remote_addr="192.0.2.66")
 
     assert len(mailoutbox) == 2
+
+
+def test_signing_with_someones_address_again_and_again_never_silences_them_for_good(
+    client, sign, mailoutbox, monkeypatch
+):
+    """A stranger spends the letter's cap with the victim's address. Every email it sent holds
+    a link that lets the victim publish what they choose; once those links have expired, the
+    victim's own signature gets an email of its own."""
+    for _attempt in range(5):
+        sign(name="Aigerim Seitkali", remote_addr="192.0.2.66")
+    assert len(mailoutbox) == 5
+    sign(name="Aigerim Seitkali", hide_name="on")  # the victim herself, within the cap's month
+    assert len(mailoutbox) == 5
+
+    page = client.get(link_in(mailoutbox[2], "confirm"))  # any of the stranger's links
+    assert page.context["form"]["hide_name"].value() is True  # her request stands
+
+    in_31_days = time.time() + 31 * 24 * 3600
+    monkeypatch.setattr(abuse, "time", SimpleNamespace(time=lambda: in_31_days))
+    monkeypatch.setattr(
+        "django.utils.timezone.now",
+        lambda: datetime.fromtimestamp(in_31_days, UTC),
+    )
+    sign(name="Aigerim Seitkali", hide_name="on")
+    assert len(mailoutbox) == 6
+    assert "/confirm/" in mailoutbox[5].body

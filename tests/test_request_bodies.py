@@ -17,6 +17,8 @@ import pytest
 from django.core import signals
 from django.db import close_old_connections
 from django.test import Client
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from helpers import page_text
 from signatories.models import Signature
@@ -31,6 +33,7 @@ OTHER_CHARSETS = ["latin-1", "ascii", "utf-16", "koi8-r"]
 # Content-Type headers that Django cannot parse at all, before any middleware runs.
 UNPARSEABLE = [
     f"{FORM}; charset*=no-such-charset''utf-8",
+    f"{FORM}; charset*=utf-8''utf%00",
     f"multipart/form-data; boundary={'x' * 11_000}",
 ]
 MULTIPART_BROKEN = [
@@ -173,8 +176,8 @@ def csrf_pair(gunicorn) -> dict[str, str]:
 @pytest.mark.parametrize(
     "content_type",
     [f"{FORM}; charset={c}" for c in ["latin-1", "ascii", "utf-16", "no-such-charset"]]
-    # Django cannot parse either header; gunicorn itself refuses one too long to parse (431).
-    + UNPARSEABLE[:1],
+    # Django cannot parse these headers; gunicorn itself refuses one too long to parse (431).
+    + UNPARSEABLE[:2],
 )
 @pytest.mark.parametrize(
     ("path", "language", "html_lang"),
@@ -260,3 +263,50 @@ def test_a_content_type_django_cannot_parse_gets_the_400_page_from_the_wsgi_appl
     assert answered == ["400 Bad Request"]
     assert '<html lang="ru"' in body.decode()
     assert list(Signature.objects.all()) == [kept]
+
+
+PARAMETERS = st.lists(
+    st.tuples(
+        st.sampled_from(["charset", "charset*", "boundary", "boundary*", "name"]),
+        st.one_of(st.text(max_size=20), st.sampled_from(["utf-8''utf%00", "''", '"', "utf8"])),
+    ),
+    max_size=3,
+)
+CONTENT_TYPES = st.one_of(
+    st.text(max_size=60),
+    st.builds(
+        lambda kind, parameters: kind + "".join(f"; {k}={v}" for k, v in parameters),
+        st.sampled_from([FORM, "multipart/form-data", "text/plain", "application/json", ""]),
+        PARAMETERS,
+    ),
+)
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(content_type=CONTENT_TYPES, body=st.binary(max_size=40))
+def test_any_content_type_and_body_through_the_wsgi_application_is_never_a_500(
+    db, content_type, body
+):
+    from solidarity.wsgi import application
+
+    answered = []
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": SIGN,
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "80",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(body),
+        # A WSGI server passes header bytes as latin-1 text.
+        "CONTENT_TYPE": content_type.encode("utf-8", "replace").decode("latin-1"),
+        "CONTENT_LENGTH": str(len(body)),
+    }
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        b"".join(application(environ, lambda status, headers: answered.append(status)))
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+    assert not answered[0].startswith("5"), (content_type, answered)

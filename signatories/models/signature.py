@@ -93,6 +93,7 @@ class Signature(models.Model):
         _("language"), max_length=10, default="en", editable=False, help_text=_("Used to sign.")
     )
     emails_sent = models.PositiveSmallIntegerField(_("emails sent"), default=0, editable=False)
+    emailed_at = models.DateTimeField(_("last emailed at"), null=True, blank=True, editable=False)
     email_held = models.BooleanField(
         _("email held"),
         default=False,
@@ -270,9 +271,10 @@ class Signature(models.Model):
         submission, or the signature its mailbox confirmed on the letter already (this one is
         then dropped: the email says so, with the link to withdraw), or None.
 
-        The first email to a mailbox about a letter always goes out, so nobody can use up
-        someone's emails to keep their own confirmation from them. Each later one counts
-        against the cap of the mailbox on the letter and its emails for the day.
+        While a mailbox holds no link about the letter that still works, the email always goes
+        out: nobody can use up someone's emails to keep their own confirmation from them, and
+        every link counted against the cap lets its holder publish what they choose. Each
+        later one counts against that cap (MAX_EMAILS live links) and the mailbox's day.
         """
         with transaction.atomic():
             mailbox = list(Signature.objects.mailbox_of(self).select_for_update().order_by("pk"))
@@ -282,8 +284,12 @@ class Signature(models.Model):
             if confirmed is not None:
                 Signature.objects.filter(pk=self.pk).delete()
                 confirmed.language = self.language  # the one used last
+                sent = confirmed.emails_sent
+            else:
+                live_since = timezone.now() - settings.CONFIRMATION_MAX_AGE
+                live = [s for s in mailbox if s.emails_sent and s.emailed_at > live_since]
+                sent = sum(signature.emails_sent for signature in live)
             recipient = confirmed or self
-            sent = sum(signature.emails_sent for signature in mailbox)
             if not recipient.count_email(first=sent == 0, sent=sent):
                 return None
             return recipient
@@ -294,11 +300,13 @@ class Signature(models.Model):
         over_budget = abuse.mailbox_over_budget(self.email)  # counted either way
         if not first and (over_budget or sent >= MAX_EMAILS):
             return False
-        self.emails_sent = min(MAX_EMAILS, self.emails_sent + 1)
-        Signature.objects.filter(pk=self.pk).update(
-            emails_sent=self.emails_sent, language=self.language
+        uncapped = Signature.objects.filter(pk=self.pk, emails_sent__lt=MAX_EMAILS)
+        now = timezone.now()
+        counted = uncapped.update(
+            emails_sent=F("emails_sent") + 1, emailed_at=now, language=self.language
         )
-        return True
+        self.emails_sent, self.emailed_at = self.emails_sent + counted, now
+        return counted == 1
 
     def uncount_email(self) -> None:
         """Take back an email counted but not sent."""
