@@ -15,7 +15,7 @@ from django.core import signing
 from django.core.cache import cache
 from django.http import HttpRequest
 
-from solidarity.clients import client_address, client_key
+from solidarity.clients import client_address, client_key, is_ipv6
 
 from .addresses import mailbox_key
 from .choices import SignatureFlag
@@ -34,13 +34,20 @@ LETTERS = {"Lu", "Ll", "Lt", "Lo"}
 WORD_SPLIT_RE = re.compile(r"[^\w]+|_")
 
 
-def client_suspicions(request: HttpRequest) -> list[str]:
-    """Flags earned by the client rather than the form: many signatures from one address."""
+# An IPv6 /48 holds 65,536 networks of /64, which one client can rotate through: a /48 gets
+# this many times one network's signatures.
+WIDE_NETWORK_FACTOR = 10
 
-    name = f"rate:{client_key(client_address(request))}"
-    if _count(name, settings.SIGNING_RATE_WINDOW_SECONDS) > settings.SIGNING_RATE_LIMIT:
-        return [SignatureFlag.RATE_LIMITED]
-    return []
+
+def client_suspicions(request: HttpRequest) -> list[str]:
+    """Flags earned by the client rather than the form: many signatures from one network."""
+    address, window = client_address(request), settings.SIGNING_RATE_WINDOW_SECONDS
+    limit = settings.SIGNING_RATE_LIMIT
+    over = _count(f"rate:{client_key(address)}", window) > limit
+    if is_ipv6(address):
+        wide = _count(f"rate48:{client_key(address, prefix=48)}", window)
+        over = over or wide > WIDE_NETWORK_FACTOR * limit
+    return [SignatureFlag.RATE_LIMITED] if over else []
 
 
 def mailbox_over_budget(address: str) -> bool:

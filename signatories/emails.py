@@ -27,6 +27,8 @@ from .models import Signature
 logger = logging.getLogger(__name__)
 
 
+# Emails that waited for the hourly budget go before the next hour's new ones.
+DEFERRED_PRIORITY = 10
 # How long to wait before sending again an email the mail server did not take.
 RETRY_DELAYS = [timedelta(minutes=1), timedelta(minutes=10), timedelta(hours=1)]
 
@@ -95,8 +97,10 @@ def email_signer(signature: Signature, *, again: bool, attempt: int = 1) -> None
     backend_waits = send_email.get_backend().supports_defer
     if abuse.site_over_budget():
         if backend_waits:
+            # Before the next hour's new emails, so a backlog drains rather than waits forever.
             next_hour = timezone.now().replace(minute=0, second=0) + timedelta(hours=1)
-            send_email.using(run_after=next_hour).enqueue(signature.pk, again, attempt)
+            waited = send_email.using(run_after=next_hour, priority=DEFERRED_PRIORITY)
+            waited.enqueue(signature.pk, again, attempt)
         else:
             signature.hold_email()
         logger.warning("Signature #%s not emailed yet: over the hourly budget", signature.pk)

@@ -24,18 +24,31 @@ def client_address(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
-def client_key(address: str) -> str:
+def client_key(address: str, *, prefix: int = 64) -> str:
     """A keyed hash of a client address, stable enough to count with and useless to read.
 
-    An IPv6 client owns a whole /64 and could rotate through it, so the /64 is the client.
+    An IPv6 client owns a whole /64 and could rotate through it, so the /64 is the client (or
+    a wider network, by `prefix`). An IPv4 client seen through an IPv6 socket is its IPv4
+    address, not one /64 shared by every IPv4 client.
     """
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
         network = address
     else:
-        network = str(ipaddress.ip_network(f"{ip}/64", strict=False) if ip.version == 6 else ip)
+        ip = getattr(ip, "ipv4_mapped", None) or ip
+        network = str(
+            ipaddress.ip_network(f"{ip}/{prefix}", strict=False) if ip.version == 6 else ip
+        )
     return salted_hmac("signatories.client", network, algorithm="sha256").hexdigest()[:32]
+
+
+def is_ipv6(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return ip.version == 6 and ip.ipv4_mapped is None
 
 
 def client_network(request: HttpRequest) -> str:

@@ -113,6 +113,28 @@ def test_the_client_address_comes_from_the_proxy_header_settings_name(sign, sett
     assert Signature.objects.get(email="c@example.org").flag_list == ["rate_limited"]
 
 
+def test_an_ipv6_client_rotating_through_its_48_is_flagged_too(sign, settings):
+    settings.SIGNING_RATE_LIMIT = 1  # and ten times that for a whole /48
+
+    for number in range(12):
+        sign(email=f"s{number}@example.org", remote_addr=f"2001:db8:1:{number:x}::1")
+
+    flagged = Signature.objects.with_flag("rate_limited").values_list("email", flat=True)
+    assert sorted(flagged) == ["s10@example.org", "s11@example.org"]
+
+
+def test_ipv4_clients_seen_through_an_ipv6_socket_are_each_their_own_client(sign, settings):
+    """Behind a dual-stack listener every IPv4 client is ::ffff:a.b.c.d, one /64 for all."""
+    settings.SIGNING_RATE_LIMIT = 1
+
+    for number in range(3):
+        sign(email=f"s{number}@example.org", remote_addr=f"::ffff:198.51.100.{number}")
+    sign(email="again@example.org", remote_addr="198.51.100.2")
+
+    flagged = Signature.objects.with_flag("rate_limited").values_list("email", flat=True)
+    assert list(flagged) == ["again@example.org"]
+
+
 def test_the_client_address_is_only_kept_as_a_keyed_hash(sign, settings):
     sign(remote_addr="203.0.113.77")
 

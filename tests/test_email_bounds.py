@@ -123,6 +123,7 @@ def test_the_site_sends_at_most_its_hourly_budget_and_the_rest_the_next_hour(
     waiting = DBTaskResult.objects.filter(status="READY")
     assert waiting.count() == 2
     assert all(task.run_after > timezone.now() for task in waiting)
+    assert all(task.priority > 0 for task in waiting)  # before the next hour's new ones
 
     an_hour_later = time.time() + 3600
     monkeypatch.setattr(abuse, "time", SimpleNamespace(time=lambda: an_hour_later))

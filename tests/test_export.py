@@ -2,6 +2,7 @@ import io
 import re
 import stat
 import tracemalloc
+from datetime import timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -213,6 +214,37 @@ def test_an_export_being_written_shows_its_progress_and_reloads_itself(
     assert "/download/" not in progress.text
     download_url = f"/admin/signatories/export/{underway.reference}/download/"
     assert organiser_client.get(download_url).status_code == 404
+
+
+def test_an_export_whose_worker_stopped_says_so_rather_than_wait_forever(organiser_client, letter):
+    stopped = Export.objects.create(
+        petition=letter,
+        state="running",
+        rows_total=1_000_000,
+        rows_written=240_000,
+        progress_at=timezone.now() - timedelta(minutes=20),
+    )
+
+    progress = organiser_client.get(f"/admin/signatories/export/{stopped.reference}/progress/")
+
+    assert "This export failed, so there is no file to download" in page_text(progress)
+    assert 'http-equiv="refresh"' not in progress.text
+
+
+def test_an_expired_export_cannot_be_downloaded_and_goes_with_its_file(
+    organiser_client, letter, make_signature, export_in_the_admin, settings
+):
+    make_signature(letter)
+    progress = export_in_the_admin(letter)
+    [old] = Export.objects.all()
+    Export.objects.update(created_at=timezone.now() - settings.EXPORT_KEEP)
+
+    [link] = re.findall(r'href="(/admin/signatories/export/[^"]+/download/)"', progress.text)
+    assert organiser_client.get(link).status_code == 404
+    organiser_client.get("/admin/signatories/export/")  # any page of exports clears them
+
+    assert not Export.objects.exists()
+    assert not old.path.exists()
 
 
 def test_exports_are_deleted_after_their_hours(

@@ -299,7 +299,7 @@ def test_a_moderator_cannot_change_an_address_they_cannot_see(moderator_client, 
 def test_staff_who_may_export_see_the_full_address(organiser_client, citizen):
     page = organiser_client.get(f"/admin/signatories/signature/{citizen.pk}/change/")
 
-    assert f'value="{ADDRESS}"' in page.text
+    assert ADDRESS in page_text(page)
 
 
 @pytest.mark.parametrize("search", ["citizen", "zhanartu.example", "s.citizen", "@zhanartu"])
@@ -347,3 +347,58 @@ def test_the_lists_own_filters_still_filter(moderator_client, citizen, letter):
     )
 
     assert list(response.context["cl"].result_list) == [citizen]
+
+
+def test_staff_may_not_confirm_unhide_or_rewrite_what_a_signer_chose(
+    organiser_client, letter, make_signature
+):
+    """Only the mailbox's owner confirms a web signature and chooses what it publishes."""
+    signature = make_signature(
+        letter, source="web", status="pending", confirmed_at=None, hide_name=True
+    )
+    data = signature_admin_data(
+        letter,
+        source="paper",
+        status="pending",
+        name="Rewritten",
+        email="elsewhere@example.org",
+        confirmed_at_0="2026-11-01",
+        confirmed_at_1="10:00:00",
+        hide_name="",
+    )
+
+    organiser_client.post(f"/admin/signatories/signature/{signature.pk}/change/", data)
+
+    stored = Signature.objects.get()
+    assert (stored.name, stored.email, stored.source) == (
+        signature.name,
+        signature.email,
+        "web",
+    )
+    assert (stored.confirmed_at, stored.hide_name) == (None, True)
+
+
+def test_staff_may_hide_a_web_signers_name(organiser_client, letter, make_signature):
+    signature = make_signature(letter, source="web")
+    data = signature_admin_data(letter, source="web", hide_name="on")
+
+    organiser_client.post(f"/admin/signatories/signature/{signature.pk}/change/", data)
+
+    assert Signature.objects.get().hide_name is True
+
+
+def test_moving_a_paper_signature_onto_a_letter_its_mailbox_signed_is_explained(
+    moderator_client, letter, make_petition, make_signature
+):
+    other = make_petition(slug="other-letter", title="Other letter")
+    make_signature(other, email="both@example.org", source="web")
+    paper = make_signature(letter, email="both@example.org", source="paper")
+
+    response = moderator_client.post(
+        f"/admin/signatories/signature/{paper.pk}/change/",
+        signature_admin_data(other, status="approved", name=paper.name),
+    )
+
+    assert response.status_code == 200
+    assert "This email address has already signed this letter." in page_text(response)
+    assert Signature.objects.get(pk=paper.pk).petition == letter

@@ -88,6 +88,12 @@ class ExportAdmin(admin.ModelAdmin):
     def context(self, request: HttpRequest, **values: object) -> dict:
         return {**self.admin_site.each_context(request), "opts": self.opts, **values}
 
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict | None = None
+    ) -> HttpResponse:
+        Export.objects.purge_expired()  # files of personal data go once past their hours
+        return super().changelist_view(request, extra_context)
+
     def new_view(self, request: HttpRequest, petition_id: int) -> HttpResponse:
         """Ask for one letter's signatures, approved by default; the worker writes them."""
         if not may_see_addresses(request):
@@ -116,6 +122,7 @@ class ExportAdmin(admin.ModelAdmin):
         """How far the export is; the page reloads itself until the file is whole."""
         if not may_see_addresses(request):
             raise PermissionDenied
+        Export.objects.purge_expired()
         export = get_object_or_404(Export.objects.select_related("petition"), reference=reference)
         context = self.context(
             request, title=str(export), export=export, download_url=download_url(export)

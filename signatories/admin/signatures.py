@@ -35,6 +35,10 @@ def may_see_addresses(request: HttpRequest) -> bool:
     return request.user.has_perm("signatories.export_signature")
 
 
+# What a signer typed on the website, which only they may change.
+SIGNERS_OWN = ["petition", "name", "email", "organisation", "country", "comment"]
+
+
 def masking_addresses(fields: list[str]) -> list[str]:
     """A fieldset's fields with the address masked and its canonical form left out."""
     masked_fields = {"email": "masked_email"}
@@ -135,6 +139,17 @@ class SignatureAdmin(admin.ModelAdmin):
             (title, {**options, "fields": masking_addresses(options["fields"])})
             for title, options in self.fieldsets
         ]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Signature | None = None) -> list:
+        """What its signer chose on the website is theirs alone: staff approve or reject it,
+        and may hide the name, but never confirm it for them, show a hidden name, or change
+        what is published (a signer corrects it by withdrawing and signing again)."""
+        fields = list(self.readonly_fields)
+        if obj is not None and obj.source == Signature.Source.WEB:
+            fields += [*SIGNERS_OWN, "source", "confirmed_at", "created_at"]
+            if obj.hide_name:
+                fields.append("hide_name")
+        return fields
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet, search_term: str

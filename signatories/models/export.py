@@ -1,4 +1,5 @@
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -19,11 +20,20 @@ class ExportState(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+# An export that has told no progress for this long stopped: its worker was killed, say.
+STALLED_AFTER = timedelta(minutes=15)
+
+
 class ExportQuerySet(models.QuerySet):
     def expired(self) -> "ExportQuerySet":
         """Exports past the hours their files are kept: personal data is not left lying."""
         kept_since = timezone.now() - settings.EXPORT_KEEP
         return self.filter(created_at__lt=kept_since)
+
+    def purge_expired(self) -> None:
+        """Delete the expired exports, and their files."""
+        for export in self.expired():
+            export.delete()
 
 
 class Export(models.Model):
@@ -57,6 +67,7 @@ class Export(models.Model):
         verbose_name=_("requested by"),
     )
     created_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    progress_at = models.DateTimeField(_("last progress at"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     objects = ExportQuerySet.as_manager()
@@ -93,8 +104,20 @@ class Export(models.Model):
         return f"{self.petition.slug}-{self.status}-{day:%Y-%m-%d}.csv"
 
     @property
+    def is_expired(self) -> bool:
+        return self.created_at < timezone.now() - settings.EXPORT_KEEP
+
+    @property
     def is_ready(self) -> bool:
-        return self.state == ExportState.DONE and self.path.is_file()
+        """Whether the whole file is there to download, within its hours."""
+        return self.state == ExportState.DONE and not self.is_expired and self.path.is_file()
+
+    @property
+    def has_stopped(self) -> bool:
+        """Whether it failed, or stopped telling progress while being written: either way no
+        file will come, and the page must say so rather than wait forever."""
+        stalled = self.progress_at < timezone.now() - STALLED_AFTER
+        return self.state == ExportState.FAILED or (self.state != ExportState.DONE and stalled)
 
     def signatures(self) -> models.QuerySet:
         return self.petition.signatures.with_status(self.status)

@@ -188,9 +188,15 @@ class Signature(models.Model):
             raise ValidationError({"email": message}, code="local_part_too_long")
 
     def validate_constraints(self, exclude: Collection[str] | None = None) -> None:
-        # These derive from the email: whoever validates it validates them.
-        if exclude and "email" not in exclude:
-            exclude = set(exclude) - {"email_canonical", "email_key"}
+        """Check the one-per-mailbox rule on what will be saved: the canonical address and its
+        key derive from the email, so whoever validates the email validates them, and a stored
+        signature keeps its letter, address and confirmation where a form leaves them out."""
+        if exclude:
+            exclude = set(exclude)
+            if "email" not in exclude:
+                exclude -= {"email_canonical", "email_key"}
+            if self.pk is not None:
+                exclude -= {"petition", "email", "email_canonical", "email_key", "confirmed_at"}
         super().validate_constraints(exclude=exclude)
 
     def derive_from_email(self) -> None:
