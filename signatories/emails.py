@@ -48,7 +48,11 @@ def send_confirmation_later(signature: Signature, *, stored: bool) -> None:
         job = partial(email_submission.enqueue, signature.pk)
     else:
         job = partial(
-            email_again.enqueue, signature.petition_id, signature.email_key, signature.language
+            email_again.enqueue,
+            signature.petition_id,
+            signature.email_key,
+            signature.language,
+            signature.hide_name,
         )
     transaction.on_commit(job)
 
@@ -69,14 +73,19 @@ def email_submission(signature_id: int) -> None:
 
 
 @task()
-def email_again(petition_id: int, email_key: str, language: str) -> None:
+def email_again(petition_id: int, email_key: str, language: str, hide: bool = False) -> None:
     """Tell a mailbox that its address signed again a letter it had signed (one that waives
-    confirmation), in the language used this time, within its caps."""
+    confirmation), in the language used this time, within its caps. A request not to be named
+    is applied whoever made it: hiding a name is always safe, and on such a letter nobody
+    proves which submission is the owner's."""
     signature = Signature.objects.select_related("petition").of_mailbox(petition_id, email_key)
-    if signature is not None:
-        signature.language = language
-        if signature.count_email(first=False, sent=signature.emails_sent):
-            email_signer(signature, again=True)
+    if signature is None:
+        return
+    if hide and not signature.hide_name:
+        signature.hide()
+    signature.language = language
+    if signature.count_email(first=False, sent=signature.emails_sent):
+        email_signer(signature, again=True)
 
 
 @task()

@@ -120,5 +120,7 @@ def withdraw(request: HttpRequest, signature: Signature) -> HttpResponse:
     petition = signature.petition
     if request.method == "POST":
         signature.withdraw()
+        if petition.status == Petition.Status.DRAFT:  # taken down: its pages are gone
+            return render(request, "signatories/withdrawn.html", {"petition": petition})
         return redirect("signatories:withdrawn", slug=petition.slug)
     return render(request, "signatories/withdraw.html", {"petition": petition})

@@ -234,6 +234,8 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
+# Attempts made while locked out do not prolong the lock: it ends one cool-off after it began.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_HANDLER = "solidarity.lockout.CacheHandler"
 AXES_CLIENT_IP_CALLABLE = "solidarity.clients.client_network"
 AXES_CLIENT_STR_CALLABLE = "solidarity.clients.client_description"

@@ -332,16 +332,20 @@ def test_confirming_after_a_withdrawal_is_no_error(client, sign, mailoutbox):
     assert client.post(confirm).status_code == 404
 
 
-def test_a_moderators_rejection_stands_when_the_signer_confirms_later(
+def test_a_rejected_signature_its_owner_confirms_goes_back_to_the_moderators(
     client, letter, sign, mailoutbox
 ):
+    """A wave of forgeries was rejected, and one of them used the address of a real signer:
+    their confirmation puts it back in the queue, never published by itself."""
     Petition.objects.update(auto_approve=True)
     sign()
     Signature.objects.update(status=Signature.Status.REJECTED)
 
-    press_confirm(client, link_in(mailoutbox[0], "confirm"))
+    press_confirm(client, link_in(mailoutbox[0], "confirm"), hide_name="on")
 
-    assert Signature.objects.get().status == Signature.Status.REJECTED
+    signature = Signature.objects.get()
+    assert signature.status == Signature.Status.PENDING
+    assert (signature.confirmed_at is not None, signature.hide_name) == (True, True)
 
 
 def test_a_letter_can_do_without_confirmation(client, letter, sign, mailoutbox):

@@ -6,6 +6,7 @@ from django.db import IntegrityError, connection, transaction
 from django.test import Client
 from django.utils import timezone
 
+from petitions.models import Petition
 from signatories.addresses import canonical_email, signer_key
 from signatories.models import Signature
 
@@ -51,7 +52,7 @@ def test_a_confirmed_signature_signed_again_stores_nothing_and_looks_the_same(
     # Its owner is told, with the link to withdraw: the address signed again, nothing changed.
     [told] = [message for message in mailoutbox if message.to == ["aigerim@gmail.com"]]
     assert told.subject == "You had already signed “Defend Esenbek Ukteshbayev”"
-    assert "nothing was changed and nothing new was stored" in told.body
+    assert "Your signature was already recorded, so nothing new was stored." in told.body
     assert "/withdraw/" in told.body
     assert "/confirm/" not in told.body
 
@@ -201,3 +202,22 @@ def test_the_database_refusing_a_second_signature_names_no_address_nor_its_plain
     for digest in (hashlib.md5, hashlib.sha1, hashlib.sha256):
         assert digest(b"aigerim.secret@example.org").hexdigest() not in logged
     assert Signature.objects.count() == 1
+
+
+def test_on_a_letter_that_waives_confirmation_a_request_to_hide_the_name_is_applied(
+    client, letter, make_signature, signing_data, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Nobody proves which submission is the owner's there: hiding a name is always safe."""
+    Petition.objects.update(requires_confirmation=False)
+    make_signature(letter, name="Aigerim Seitkali", email="aigerim@example.org")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/petitions/ukteshbayev-open-letter/sign/",
+            {**signing_data, "name": "Anyone", "hide_name": "on"},
+        )
+
+    signature = Signature.objects.get()
+    assert (signature.name, signature.hide_name) == ("Aigerim Seitkali", True)
+    [told] = mailoutbox
+    assert "Your name is not shown on the website." in told.body

@@ -162,3 +162,18 @@ def test_links_name_a_signature_by_a_random_reference_not_its_number(sign, mailo
             payload = json.loads(signing.b64_decode(token.split(":")[0].encode()))
             assert payload == [signature.reference.hex, signature.email_tag()]
             assert signing.loads(token, salt=f"signatories.{purpose}") == payload
+
+
+def test_a_submission_stored_before_a_rule_on_addresses_can_still_be_confirmed(
+    client, letter, mailoutbox
+):
+    """An address that a later rule refuses (over 64 bytes before the @) must not make its
+    confirmation page fail: the page does not change the address."""
+    old = Signature(petition=letter, name="Aigerim", email="a" * 70 + "@kz.example", country="KZ")
+    old.save()
+    url = f"/petitions/ukteshbayev-open-letter/confirm/{old.link_token('confirm')}/"
+
+    response = press_confirm(client, url)
+
+    assert response.status_code == 302
+    assert Signature.objects.get().confirmed_at is not None

@@ -114,3 +114,15 @@ def test_nobody_can_withdraw_a_signature_without_its_own_link(client, letter, ma
         assert response.status_code == 404
         assert "This link does not work" in page_text(response)
     assert Signature.objects.filter(pk=signature.pk).exists()
+
+
+def test_withdrawing_from_a_letter_taken_down_says_it_worked(client, letter, make_signature):
+    signature = make_signature(letter)
+    url = withdraw_url(signature)
+    Petition.objects.update(status=Petition.Status.DRAFT)
+
+    response = client.post(url)
+
+    assert response.status_code == 200
+    assert "has been deleted" in page_text(response)
+    assert not Signature.objects.exists()

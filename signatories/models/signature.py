@@ -3,7 +3,6 @@ from collections.abc import Collection
 
 from django.conf import settings
 from django.core import signing
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -13,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from petitions.models import Petition
 
 from .. import abuse
-from ..addresses import canonical_email, has_mail_domain, local_part_fits, signer_key
+from ..addresses import canonical_email, signer_key
 from ..choices import (
     MAX_EMAILS,
     ONE_PER_MAILBOX,
@@ -24,6 +23,7 @@ from ..choices import (
 from ..counts import forget_counts
 from ..fields import CountryCodeField
 from ..querysets import SignatureQuerySet
+from ..validators import validate_mail_address
 
 
 class Signature(models.Model):
@@ -38,6 +38,9 @@ class Signature(models.Model):
     email = models.EmailField(
         _("email"),
         blank=True,
+        # On the field, not in clean(): a form without the address (the confirmation page)
+        # must not be refused over it.
+        validators=[validate_mail_address],
         help_text=_("Never shown on the website. May be empty only for paper and staff entries."),
     )
     email_canonical = models.CharField(
@@ -178,14 +181,6 @@ class Signature(models.Model):
 
     def clean(self) -> None:
         self.derive_from_email()
-        if self.email and not has_mail_domain(self.email):
-            raise ValidationError(
-                {"email": _("This email address cannot receive mail: its domain is not valid.")},
-                code="invalid_domain",
-            )
-        if self.email and not local_part_fits(self.email):
-            message = _("The part of the address before the @ is too long to receive mail.")
-            raise ValidationError({"email": message}, code="local_part_too_long")
 
     def validate_constraints(self, exclude: Collection[str] | None = None) -> None:
         """Check the one-per-mailbox rule on what will be saved: the canonical address and its
@@ -324,6 +319,12 @@ class Signature(models.Model):
         self.uncount_email()
         Signature.objects.filter(pk=self.pk).update(email_held=True)
 
+    def hide(self) -> None:
+        """Stop showing this signature's name, organisation and comment; it is still counted."""
+        self.hide_name = True
+        Signature.objects.filter(pk=self.pk).update(hide_name=True)
+        forget_counts([self.petition_id])
+
     def hide_requested(self) -> bool:
         """Whether this submission, or any other of its mailbox on the letter, asked not to be
         named: the confirmation page then starts hidden, whichever submission's link it is."""
@@ -349,7 +350,10 @@ class Signature(models.Model):
             self.confirmed_at = timezone.now()
             self.emails_sent = min(MAX_EMAILS, sum(s.emails_sent for s in mailbox))
             self.email_held = False
-            if self.approves_itself and self.status == SignatureStatus.PENDING:
+            if self.status == SignatureStatus.REJECTED:
+                # Its owner vouches for it now: moderators decide again.
+                self.status = SignatureStatus.PENDING
+            elif self.approves_itself and self.status == SignatureStatus.PENDING:
                 self.status = SignatureStatus.APPROVED
                 forget_counts([self.petition_id])
             confirmed = ["confirmed_at", "emails_sent", "email_held", "status", "flags"]
