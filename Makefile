@@ -8,7 +8,12 @@ PYTHON ?= $(shell for c in python3 python3.13 python3.12 python; do \
 MAKEMESSAGES := makemessages -l ru --no-location --no-obsolete \
 	--ignore=.venv --ignore=staticfiles --ignore=build --ignore=tests --ignore=bench
 
-.PHONY: run test chromium lint format bench messages messages-check clean
+# Every dependency, pinned with its hashes, for development, tests, CI and benchmarks; the
+# production lock holds the site's own. `make upgrade` re-locks both on purpose.
+LOCK := requirements-dev.lock
+LOCK_ARGS := --universal --generate-hashes --python-version 3.12 --quiet
+
+.PHONY: run test chromium lint format bench messages messages-check upgrade lock-check clean
 
 run: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --no-input
@@ -54,15 +59,31 @@ messages-check: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(BIN)/python bench/signing.py
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: $(LOCK)
 	@if [ -z "$(PYTHON)" ]; then \
 		echo "Solidarity needs Python 3.12 or newer (3.13 recommended, see .python-version)."; \
 		echo "None was found on PATH: install one (for example 'pyenv install 3.13') and run make again."; \
 		exit 1; fi
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet . --group dev
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r $(LOCK)
 	touch $@
+
+# Re-lock every dependency to its newest release within pyproject.toml, then install them.
+upgrade: $(VENV)/.installed
+	$(BIN)/uv pip compile pyproject.toml $(LOCK_ARGS) --upgrade -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --group dev $(LOCK_ARGS) --upgrade -o $(LOCK)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r $(LOCK)
+	touch $(VENV)/.installed
+	@echo "Re-locked: review the changes to the locks, run make test, and commit them."
+
+# Fails if pyproject.toml asks for something the locks do not hold (checked in a copy).
+lock-check: $(VENV)/.installed
+	@copy=$$(mktemp -d) && cp pyproject.toml requirements.lock $(LOCK) $$copy \
+	&& (cd $$copy && $(CURDIR)/$(BIN)/uv pip compile pyproject.toml $(LOCK_ARGS) -o requirements.lock \
+		&& $(CURDIR)/$(BIN)/uv pip compile pyproject.toml --group dev $(LOCK_ARGS) -o $(LOCK)) \
+	&& diff -q $$copy/requirements.lock requirements.lock && diff -q $$copy/$(LOCK) $(LOCK) \
+	|| { echo "The locks are behind pyproject.toml: run make upgrade"; rm -rf $$copy; exit 1; }; \
+	rm -rf $$copy
 
 clean:
 	rm -rf $(VENV) staticfiles build *.egg-info
