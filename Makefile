@@ -15,9 +15,12 @@ LOCK_ARGS := --universal --generate-hashes --python-version 3.12 --quiet
 
 .PHONY: run test chromium lint format bench messages messages-check upgrade lock-check clean
 
+# The site, and beside it the job that counts each letter's signatures every few seconds.
 run: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_demo
+	@trap 'kill 0' EXIT INT TERM; \
+	$(BIN)/python manage.py count_signatures & \
 	DEBUG=true TASKS_BACKEND=immediate $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: $(VENV)/.installed chromium

@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -9,14 +9,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from signatories.choices import STATUS_FILTER_CHOICES
-from signatories.models import Signature
 
 from .forms import EditSignedTextForm
-from .models import Petition, forget_letter
-
-
-def count_of(status: str) -> Count:
-    return Count("signatures", filter=Q(signatures__status=status))
+from .models import Petition, counts_of, forget_letter
 
 
 @admin.register(Petition)
@@ -32,33 +27,25 @@ class PetitionAdmin(admin.ModelAdmin):
         for slug in slugs:
             forget_letter(slug)
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                approved=count_of(Signature.Status.APPROVED),
-                pending=count_of(Signature.Status.PENDING),
-                rejected=count_of(Signature.Status.REJECTED),
-            )
-        )
+    # The counts are the stored ones (`manage.py count_signatures`): no page counts rows.
+    list_select_related = ["stored_counts"]
 
     def get_list_display(self, request: HttpRequest) -> list[str]:
         if request.user.has_perm("signatories.export_signature"):
             return [*self.list_display, "export"]
         return self.list_display
 
-    @admin.display(description=_("approved"), ordering="approved")
+    @admin.display(description=_("approved"), ordering="stored_counts__approved")
     def approved(self, petition: Petition) -> int:
-        return petition.approved
+        return counts_of(petition).approved
 
-    @admin.display(description=_("pending"), ordering="pending")
+    @admin.display(description=_("pending"), ordering="stored_counts__pending")
     def pending(self, petition: Petition) -> int:
-        return petition.pending
+        return counts_of(petition).pending
 
-    @admin.display(description=_("rejected"), ordering="rejected")
+    @admin.display(description=_("rejected"), ordering="stored_counts__rejected")
     def rejected(self, petition: Petition) -> int:
-        return petition.rejected
+        return counts_of(petition).rejected
 
     @admin.display(description=_("links"))
     def links(self, petition: Petition) -> str:
@@ -126,7 +113,7 @@ class PetitionAdmin(admin.ModelAdmin):
             "opts": self.opts,
             "original": petition,
             "form": form,
-            "signature_count": petition.signatures.count(),
+            "signature_count": counts_of(petition).approved + counts_of(petition).pending,
         }
         return TemplateResponse(request, "admin/petitions/petition/edit_text.html", context)
 

@@ -132,6 +132,49 @@ class Petition(models.Model):
         return self.pk is not None and self.signatures.exists()
 
 
+class LetterCounts(models.Model):
+    """A letter's counts, stored by one job (`manage.py count_signatures`) and read by every
+    page and the admin: no request counts a letter's signatures, and no signature updates this
+    row, however many sign at once."""
+
+    petition = models.OneToOneField(
+        Petition,
+        models.CASCADE,
+        primary_key=True,
+        related_name="stored_counts",
+        verbose_name=_("letter"),
+    )
+    approved = models.PositiveIntegerField(
+        _("approved"), default=0, help_text=_("The public count, hidden names included.")
+    )
+    listed = models.PositiveIntegerField(
+        _("listed"), default=0, help_text=_("Approved and named in the list under the letter.")
+    )
+    pending = models.PositiveIntegerField(_("pending"), default=0)
+    rejected = models.PositiveIntegerField(_("rejected"), default=0)
+    by_country = models.JSONField(_("approved by country"), default=dict)
+    by_day = models.JSONField(_("approved by day signed"), default=dict)
+    # What was last seen of the signatures, to tell when they changed since.
+    last_change = models.DateTimeField(_("last change counted"), null=True, blank=True)
+    counted_at = models.DateTimeField(_("counted at"), null=True, blank=True)
+    broken_down_at = models.DateTimeField(_("broken down at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("counts of a letter")
+        verbose_name_plural = _("counts of letters")
+
+    def __str__(self) -> str:
+        return str(self.petition)
+
+
+def counts_of(petition: Petition) -> LetterCounts:
+    """The stored counts of a letter; zeros until the job first counted it."""
+    try:
+        return petition.stored_counts
+    except LetterCounts.DoesNotExist:
+        return LetterCounts(petition=petition)
+
+
 def _letter_key(slug: str) -> str:
     return f"petitions:published:{slug}"
 
@@ -140,14 +183,16 @@ def published_letter(slug: str) -> Petition | None:
     """The published letter with this slug, or None; kept a few seconds in this process."""
     petition = caches["local"].get(_letter_key(slug))
     if petition is None:
-        petition = Petition.objects.published().filter(slug=slug).first()
+        letters = Petition.objects.published().select_related("stored_counts")
+        petition = letters.filter(slug=slug).first()
         if petition is not None:
             caches["local"].set(_letter_key(slug), petition, LETTER_CACHE_SECONDS)
     return petition
 
 
 def forget_letter(slug: str) -> None:
-    """Drop a saved letter from this process's memory, now and again once the change is
-    committed (a reader in between could have kept the old one)."""
-    caches["local"].delete(_letter_key(slug))
-    transaction.on_commit(lambda: caches["local"].delete(_letter_key(slug)))
+    """Drop a saved letter, and every page this process keeps, from its memory, now and again
+    once the change is committed (a reader in between could have kept the old one). Letters
+    change seldom; other processes follow within their few seconds."""
+    caches["local"].clear()
+    transaction.on_commit(caches["local"].clear)

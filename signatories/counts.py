@@ -1,45 +1,87 @@
-"""A letter's public counts, cached briefly so a busy letter is not counted on every request."""
+"""Each letter's counts, counted by one job and stored, so that no request counts signatures.
 
-import logging
-from collections.abc import Iterable
-from typing import NamedTuple
+`manage.py count_signatures` counts every active letter again every COUNTS_EVERY_SECONDS, one
+process at a time however many run (single_flight), and stores what it finds: pages and the
+admin read only what is stored. Counting a letter that did not change is one pass over an
+index; only when its signatures changed are they broken down by country and by day. Run it
+with --exact nightly: it counts every letter, closed long ago or not, and breaks each down.
+"""
 
-from django.conf import settings
-from django.core.cache import cache
-from django.db import transaction
+from datetime import timedelta
 
-from petitions.models import Petition
+from django.db.models import Count, Max, Q
+from django.db.models.functions import TruncDate
+from django.utils import timezone
 
-logger = logging.getLogger(__name__)
+from petitions.models import LetterCounts, Petition, counts_of
+from solidarity.locks import single_flight
 
+from .choices import SignatureStatus
+from .models import Signature
 
-class LetterCounts(NamedTuple):
-    approved: int  # the public count: every approved signature, hidden ones included
-    listed: int  # approved signatures listed by name below the letter
-
-
-def _key(petition_id: int) -> str:
-    return f"signatories:counts:{petition_id}"
+# Letters closed longer ago than this are left to the nightly exact count.
+ACTIVE_FOR = timedelta(days=30)
 
 
-def letter_counts(petition: Petition) -> LetterCounts:
-    """A letter's counts: two count queries a minute however busy the letter is."""
+def refresh(*, exact: bool = False) -> int | None:
+    """Count the letters again; how many letters' counts changed, or None if another process
+    is counting now."""
+    with single_flight("signatories.counts") as ours:
+        if not ours:
+            return None
+        letters = Petition.objects.all() if exact else active_letters()
+        return sum(count_letter(petition, exact=exact) for petition in letters)
 
-    def count() -> LetterCounts:
-        return LetterCounts(
-            petition.signatures.approved().count(), petition.signatures.listed().count()
+
+def active_letters() -> list[Petition]:
+    """Letters whose signatures may change now: open, or closed lately (a signer may still
+    withdraw)."""
+    lately = timezone.now() - ACTIVE_FOR
+    return list(
+        Petition.objects.published().filter(
+            Q(status=Petition.Status.OPEN) | Q(updated_at__gte=lately) | Q(closes_at__gte=lately)
         )
+    )
 
-    try:
-        return LetterCounts(
-            *cache.get_or_set(_key(petition.pk), count, settings.SIGNATURE_COUNT_TTL)
+
+def count_letter(petition: Petition, *, exact: bool = False) -> bool:
+    """Count one letter's signatures by status, and break the approved ones down when any
+    changed (or always, if `exact`); true if the counts changed."""
+    stored = counts_of(petition)
+    signatures = Signature.objects.filter(petition=petition).order_by()
+    by_status = {
+        row["status"]: row
+        for row in signatures.values("status").annotate(
+            count=Count("pk"),
+            listed=Count("pk", filter=Q(hide_name=False, notable=False)),
+            last_change=Max("moderated_at"),
         )
-    except Exception:  # the cache server is down: count, rather than fail the page
-        logger.warning("Could not reach the cache for the counts of letter #%s", petition.pk)
-        return count()
-
-
-def forget_counts(petition_ids: Iterable[int]) -> None:
-    """Once the change is committed, drop cached counts so public pages show it at once."""
-    keys = [_key(pk) for pk in petition_ids]
-    transaction.on_commit(lambda: cache.delete_many(keys))
+    }
+    approved = by_status.get(SignatureStatus.APPROVED, {})
+    counted = {
+        "approved": approved.get("count", 0),
+        "listed": approved.get("listed", 0),
+        "pending": by_status.get(SignatureStatus.PENDING, {}).get("count", 0),
+        "rejected": by_status.get(SignatureStatus.REJECTED, {}).get("count", 0),
+        "last_change": max(
+            (row["last_change"] for row in by_status.values() if row["last_change"]),
+            default=None,
+        ),
+    }
+    changed = any(getattr(stored, name) != value for name, value in counted.items())
+    now = timezone.now()
+    if changed or exact or stored.broken_down_at is None:
+        approved_rows = signatures.filter(status=SignatureStatus.APPROVED)
+        counted["by_country"] = {
+            row["country"]: row["count"]
+            for row in approved_rows.values("country").annotate(count=Count("pk"))
+        }
+        days = approved_rows.annotate(day=TruncDate("created_at")).values("day")
+        counted["by_day"] = {
+            row["day"].isoformat(): row["count"] for row in days.annotate(count=Count("pk"))
+        }
+        counted["broken_down_at"] = now
+    LetterCounts.objects.update_or_create(
+        petition=petition, defaults={**counted, "counted_at": now}
+    )
+    return changed

@@ -1,6 +1,9 @@
+from typing import ClassVar
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from email_validator import EmailNotValidError, validate_email
 
@@ -30,6 +33,24 @@ class ParagraphsField(forms.CharField):
         return text.normalise_paragraphs(super().to_python(value))
 
 
+class CountrySelect(forms.Select):
+    """The list of countries, rendered once per language (and value) and kept by each process:
+    its 250 options were most of the time it took to render a letter's page."""
+
+    rendered: ClassVar[dict[tuple, str]] = {}
+
+    def render(
+        self, name: str, value: object, attrs: dict | None = None, renderer: object = None
+    ) -> str:
+        attributes = tuple(sorted(self.build_attrs(self.attrs, attrs).items()))
+        key = (get_language(), name, str(value or ""), attributes)
+        if key not in self.rendered:
+            if len(self.rendered) > 1000:  # a value per country and language at most, or junk
+                self.rendered.clear()
+            self.rendered[key] = super().render(name, value, attrs, renderer)
+        return self.rendered[key]
+
+
 class SignatoryForm(forms.ModelForm):
     """What a signer says of themselves, as it will be published: the signing form asks for it,
     and the confirmation page lets the signer correct it."""
@@ -53,7 +74,7 @@ class SignatoryForm(forms.ModelForm):
         widgets = {
             "name": forms.TextInput(attrs={"autocomplete": "name"}),
             "organisation": forms.TextInput(attrs={"autocomplete": "organization"}),
-            "country": forms.Select(attrs={"autocomplete": "country"}),
+            "country": CountrySelect(attrs={"autocomplete": "country"}),
             "comment": forms.Textarea(attrs={"rows": 3}),
         }
 

@@ -1,22 +1,31 @@
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, models, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from petitions.models import Petition
 
 from .addresses import ascii_domain
 from .choices import CONFIRM, DISPLAYED_FIELDS, SignatureStatus
-from .counts import forget_counts
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
 
     from .models import Signature
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def cursor_of(signature: "Signature") -> str:
+    """Where a page of the public list ends, for the link to the page after it: the same page
+    however many sign since, so its address can be shared and cached."""
+    return f"{(signature.created_at - EPOCH) // timedelta(microseconds=1)}.{signature.pk}"
 
 
 class SignatureQuerySet(models.QuerySet):
@@ -31,6 +40,21 @@ class SignatureQuerySet(models.QuerySet):
     def listed(self) -> "SignatureQuerySet":
         """The public list under a letter, newest first; notable signatories stand apart."""
         return self.public().filter(notable=False).only(*DISPLAYED_FIELDS)
+
+    def older_than(self, cursor: str) -> "SignatureQuerySet":
+        """Those after `cursor` in the list, newest first: found from the index, however far
+        down the list (no OFFSET). ValueError if the cursor is not one."""
+        micros, _dot, pk = cursor.partition(".")
+        if not all(
+            part.isascii() and part.isdecimal() and len(part) < 20 for part in (micros, pk)
+        ):
+            raise ValueError(cursor)
+        try:
+            moment = EPOCH + timedelta(microseconds=int(micros))
+        except OverflowError:
+            raise ValueError(cursor) from None
+        earlier = self.filter(created_at__lte=moment)
+        return earlier.filter(Q(created_at__lt=moment) | Q(pk__lt=int(pk)))
 
     def notables(self) -> "SignatureQuerySet":
         """The letter's named initial signatories, in their order."""
@@ -154,7 +178,4 @@ class SignatureQuerySet(models.QuerySet):
         changing = self.exclude(status=status)
         if status == SignatureStatus.APPROVED:
             changing = changing.filter(confirmed_at__isnull=False)
-        petition_ids = set(changing.order_by().values_list("petition_id", flat=True).distinct())
-        changed = changing.update(status=status, moderated_by=by, moderated_at=timezone.now())
-        forget_counts(petition_ids)
-        return changed
+        return changing.update(status=status, moderated_by=by, moderated_at=timezone.now())

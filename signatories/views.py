@@ -5,14 +5,16 @@ from functools import wraps
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
-from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from petitions.models import Petition, published_letter
-from petitions.views import render_letter
+from solidarity.caching import public_page
+from solidarity.clients import is_cross_site
 
 from . import abuse
 from .choices import CONFIRM, WITHDRAW
@@ -21,21 +23,27 @@ from .forms import SignatoryForm, SignatureForm
 from .models import Signature
 
 
+@csrf_exempt  # the page with the form is the same for everyone: no token; see below
 @sensitive_post_parameters("name", "email", "organisation", "comment")
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def sign(request: HttpRequest, slug: str) -> HttpResponse:
-    """Store a pending signature, queue its confirmation email, redirect to the thanks page.
+    """The signing form on a page of its own; sent back, a pending signature stored, its
+    confirmation email queued, and a redirect to the thanks page.
 
     Every valid submission gets the same redirect: a mailbox that already signed stores nothing
-    new, and a suspicious signature is stored with flags for moderators, never refused.
+    new, and a suspicious signature is stored with flags for moderators, never refused. Another
+    site's page may not make its visitors' browsers sign: CSRF tokens would make the letter's
+    page differ per visitor, so the browser's own word on where the form came from decides.
     """
     if (petition := published_letter(slug)) is None:
         raise Http404
-    if not petition.is_open:
-        return render_letter(request, petition, status=403)
+    if request.method != "POST":
+        return sign_page(request, petition)
+    if is_cross_site(request):
+        return render(request, "signatories/cross_site.html", {"petition": petition}, status=403)
     form = SignatureForm(request.POST)
-    if not form.is_valid():
-        return render_letter(request, petition, form=form.shown_again(), status=400)
+    if not petition.is_open or not form.is_valid():
+        return sign_page_again(request, petition, form)
     signature: Signature = form.save(commit=False)
     signature.petition, signature.source = petition, Signature.Source.WEB
     signature.language = get_language()
@@ -51,8 +59,24 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("signatories:thanks", slug=petition.slug)
 
 
+@public_page
+def sign_page(request: HttpRequest, petition: Petition) -> HttpResponse:
+    """The letter's title and addressee, and the form: to share, and to embed."""
+    form = SignatureForm() if petition.is_open else None
+    return render(request, "signatories/sign.html", {"petition": petition, "form": form})
+
+
+def sign_page_again(request: HttpRequest, petition: Petition, form: SignatureForm) -> HttpResponse:
+    """The form sent back for correcting, with what was typed: no copy is kept anywhere."""
+    context = {"petition": petition, "form": form.shown_again() if petition.is_open else None}
+    status = 400 if petition.is_open else 403
+    response = render(request, "signatories/sign.html", context, status=status)
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
 @require_safe
-@cache_control(public=True, max_age=300)
+@public_page
 def letter_page(request: HttpRequest, slug: str, template_name: str) -> HttpResponse:
     """A page about a letter that is the same for everyone: thanks, confirmed, withdrawn."""
     if (petition := published_letter(slug)) is None:

@@ -67,3 +67,17 @@ def client_description(
     """How django-axes names a staff login attempt in its log: by the keyed hash that
     client_network() gave it, never the address."""
     return f"{username!r} from client {(ip_address or '')[:12]}"
+
+
+def is_cross_site(request: HttpRequest) -> bool:
+    """Whether a browser sent this request from another site's page: by the site it says it
+    came from (Sec-Fetch-Site, from every browser of the last years), else by its Origin. A
+    request with neither came from no browser, so no other site can have made it."""
+    fetched_from = request.headers.get("Sec-Fetch-Site")
+    if fetched_from is not None:
+        return fetched_from not in {"same-origin", "none"}
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return False
+    own = f"{request.scheme}://{request.get_host()}"
+    return origin not in {own, settings.SITE_URL, *settings.CSRF_TRUSTED_ORIGINS}

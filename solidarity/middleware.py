@@ -6,7 +6,9 @@ from django.conf import settings
 from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation
 from django.http import HttpRequest, HttpResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
+from django.middleware import locale
 from django.shortcuts import render
+from django.utils.http import split_header_value
 
 logger = logging.getLogger(__name__)
 
@@ -76,3 +78,19 @@ def refuse(request: HttpRequest, reason: str) -> HttpResponse:
     reads the body again. What was sent is never logged, only what kind of mistake it was."""
     logger.warning("Bad request refused: %s", reason)
     return render(request, "400.html", status=400)
+
+
+class LocaleMiddleware(locale.LocaleMiddleware):
+    """Django's, less `Vary: Accept-Language`: here a page's language comes from its address
+    alone (an address without a language prefix is always in the default language), so the
+    header never changes a page, and a CDN must not keep a copy of it per browser setting."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        response = super().process_response(request, response)
+        varies = split_header_value(response.get("Vary", ""))
+        kept = [value for value in varies if value.lower() != "accept-language"]
+        if kept:
+            response["Vary"] = ", ".join(kept)
+        elif "Vary" in response:
+            del response["Vary"]
+        return response

@@ -50,7 +50,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "solidarity.middleware.LocaleMiddleware",
     # Before anything reads the body, after the language is known for its error pages.
     "solidarity.middleware.RequestLimitsMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -268,8 +268,12 @@ EXPORT_KEEP = timedelta(hours=env.int("EXPORT_KEEP_HOURS", default=24))
 
 # Signatures shown per page on a letter.
 SIGNATURES_PER_PAGE = env.int("SIGNATURES_PER_PAGE", default=50)
-# How long a letter's public count may be stale, in seconds.
-SIGNATURE_COUNT_TTL = env.int("SIGNATURE_COUNT_TTL", default=60)
+# Seconds a public page (a letter, the home page) is kept, by this process and by any cache on the
+# way, before it is rendered again: its counts are stale by as much.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=5)
+# Seconds between two counts of each letter by `manage.py count_signatures`: a page's count is
+# at most this (and the page's own PAGE_CACHE_SECONDS) behind.
+COUNTS_EVERY_SECONDS = env.int("COUNTS_EVERY_SECONDS", default=5)
 
 LOGGING = {
     "version": 1,

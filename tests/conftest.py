@@ -54,6 +54,18 @@ def _fresh_cache(settings):
 
 
 @pytest.fixture
+def counted():
+    """Let the counting job run and the public pages' few seconds pass, as they do in a
+    minute on the site: what a page shows of the counts and the list is then up to date."""
+
+    def count() -> None:
+        call_command("count_signatures", "--once")
+        caches["local"].clear()
+
+    return count
+
+
+@pytest.fixture
 def make_petition(db):
     def make(**overrides) -> Petition:
         fields = {

@@ -12,7 +12,7 @@ def public_pages(client) -> list:
     return [
         client.get("/"),
         client.get("/petitions/ukteshbayev-open-letter/"),
-        client.get("/petitions/ukteshbayev-open-letter/?page=2"),
+        client.get("/petitions/ukteshbayev-open-letter/sign/"),
         client.get("/petitions/ukteshbayev-open-letter/thanks/"),
         client.get("/petitions/no-such-letter/"),
     ]
@@ -25,9 +25,9 @@ def everything_public(client) -> str:
 
 
 @pytest.fixture
-def signatures(letter, make_signature):
-    """One signature in every state, each with its own email address."""
-    return {
+def signatures(letter, make_signature, counted):
+    """One signature in every state, each with its own email address, counted."""
+    made = {
         "approved": make_signature(
             letter, name="Shown Signer", email="shown@example.org", comment="Shown comment"
         ),
@@ -56,6 +56,8 @@ def signatures(letter, make_signature):
             status=Signature.Status.REJECTED,
         ),
     }
+    counted()
+    return made
 
 
 def test_no_email_address_appears_on_any_public_page(client, signatures):
@@ -108,8 +110,9 @@ def test_closed_letter_keeps_every_privacy_rule(client, letter, signatures):
     assert "Shown Signer" in public
 
 
-def test_hidden_notable_signatory_is_not_named_either(client, letter, make_signature):
+def test_hidden_notable_signatory_is_not_named_either(client, letter, make_signature, counted):
     make_signature(letter, name="Secret Notable", notable=True, hide_name=True)
+    counted()
 
     text = page_text(client.get("/petitions/ukteshbayev-open-letter/"))
 

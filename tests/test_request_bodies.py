@@ -48,10 +48,10 @@ MULTIPART_BROKEN = [
 
 
 def csrf_client() -> tuple[Client, str]:
-    """A browser that holds a CSRF cookie and token, as one that opened the letter has: so the
-    CSRF check goes on to read the body."""
+    """A browser that holds a CSRF cookie and token, as one that opened the admin's login has:
+    so the CSRF check of a form that has one goes on to read the body."""
     browser = Client(enforce_csrf_checks=True, raise_request_exception=False)
-    page = browser.get("/petitions/ukteshbayev-open-letter/")
+    page = browser.get("/admin/login/")
     return browser, page.context["csrf_token"]
 
 
@@ -163,11 +163,9 @@ def stored_signatures(database: Path) -> int:
 
 @pytest.fixture(scope="module")
 def csrf_pair(gunicorn) -> dict[str, str]:
-    """The cookie and token of a browser that opened the letter, so the CSRF check goes on to
-    read the body, as it would for a real visitor."""
-    _status, headers, page = raw_request(
-        gunicorn["port"], "GET", "/petitions/ukteshbayev-open-letter/"
-    )
+    """The cookie and token of a browser that opened the admin's login, so the CSRF check goes
+    on to read the body, as it would for a real visitor."""
+    _status, headers, page = raw_request(gunicorn["port"], "GET", "/admin/login/")
     [cookie] = [v.split(";")[0] for k, v in headers if k == "Set-Cookie" and "csrftoken" in v]
     token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1).decode()
     return {"cookie": cookie, "token": token}

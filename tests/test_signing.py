@@ -258,16 +258,32 @@ def test_draft_letter_cannot_be_signed(client, make_petition, signing_data):
     assert not Signature.objects.exists()
 
 
-def test_signing_needs_a_post(client, letter):
-    assert client.get("/petitions/ukteshbayev-open-letter/sign/").status_code == 405
+def test_the_sign_page_shows_the_letters_title_addressee_and_form(client, letter):
+    response = client.get("/petitions/ukteshbayev-open-letter/sign/")
+
+    assert response.status_code == 200
+    text = page_text(response)
+    assert "Sign “Defend Esenbek Ukteshbayev”" in text
+    assert "To the Kazakhstan Government and Authorities" in text
+    for field in ["name", "email", "organisation", "country", "comment", "hide_name"]:
+        assert f'name="{field}"' in response.text
+    assert "public" in response["Cache-Control"]
+    assert not response.cookies
 
 
-def test_signing_form_is_protected_by_csrf(letter, signing_data):
-    from django.test import Client
-
-    response = Client(enforce_csrf_checks=True).post(
-        "/petitions/ukteshbayev-open-letter/sign/", signing_data
+def test_a_sign_page_sent_back_with_mistakes_is_the_sign_page_never_stored(
+    client, letter, signing_data
+):
+    response = client.post(
+        "/petitions/ukteshbayev-open-letter/sign/", {**signing_data, "email": "nope"}
     )
 
-    assert response.status_code == 403
+    assert response.status_code == 400
+    assert "no-store" in response["Cache-Control"]
+    assert "Sign “Defend Esenbek Ukteshbayev”" in page_text(response)
+    assert "We call on the government" not in page_text(response)  # not the whole letter
+
+
+def test_signing_takes_no_other_method(client, letter, signing_data):
+    assert client.put("/petitions/ukteshbayev-open-letter/sign/", signing_data).status_code == 405
     assert not Signature.objects.exists()

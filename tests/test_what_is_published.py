@@ -22,7 +22,7 @@ def approve_the_queue(moderator_client) -> None:
 
 
 def test_a_stranger_who_signs_first_cannot_publish_the_name_its_owner_hid(
-    client, sign, mailoutbox, moderator_client
+    client, sign, mailoutbox, moderator_client, counted
 ):
     """The pre-claim: a stranger signs with the victim's address, name shown; the victim signs
     hidden and confirms from their own email; the public page never shows the name."""
@@ -32,6 +32,7 @@ def test_a_stranger_who_signs_first_cannot_publish_the_name_its_owner_hid(
 
     press_confirm(client, link_in(own, "confirm"))
     approve_the_queue(moderator_client)
+    counted()
 
     signature = Signature.objects.get()
     assert (signature.hide_name, signature.status) == (True, Signature.Status.APPROVED)

@@ -14,7 +14,6 @@ from django.utils.translation import ngettext_lazy
 
 from .. import emails, export
 from ..addresses import canonical_email, masked, signer_key
-from ..counts import forget_counts
 from ..forms import BulkRejectForm
 from ..models import Signature
 from .filters import ConfirmedFilter, FlagFilter, QueueFilter
@@ -175,19 +174,11 @@ class SignatureAdmin(admin.ModelAdmin):
     def save_model(
         self, request: HttpRequest, obj: Signature, form: ModelForm, change: bool
     ) -> None:
-        if "status" in form.changed_data:
+        # A new status, or a change to what an approved signature publishes, is recorded as
+        # moderation: who did it, and when (which also tells the counts to look again).
+        if "status" in form.changed_data or (obj.status == Signature.Status.APPROVED and change):
             obj.moderated_by, obj.moderated_at = request.user, timezone.now()
         super().save_model(request, obj, form, change)
-        forget_counts([obj.petition_id])
-
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
-        petition_ids = set(queryset.order_by().values_list("petition_id", flat=True))
-        super().delete_queryset(request, queryset)
-        forget_counts(petition_ids)
-
-    def delete_model(self, request: HttpRequest, obj: Signature) -> None:
-        super().delete_model(request, obj)
-        forget_counts([obj.petition_id])
 
     def has_export_permission(self, request: HttpRequest) -> bool:
         return may_see_addresses(request)

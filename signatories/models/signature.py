@@ -20,7 +20,6 @@ from ..choices import (
     SignatureSource,
     SignatureStatus,
 )
-from ..counts import forget_counts
 from ..fields import CountryCodeField
 from ..querysets import SignatureQuerySet
 from ..validators import validate_mail_address
@@ -320,10 +319,10 @@ class Signature(models.Model):
         Signature.objects.filter(pk=self.pk).update(email_held=True)
 
     def hide(self) -> None:
-        """Stop showing this signature's name, organisation and comment; it is still counted."""
-        self.hide_name = True
-        Signature.objects.filter(pk=self.pk).update(hide_name=True)
-        forget_counts([self.petition_id])
+        """Stop showing this signature's name, organisation and comment; it is still counted.
+        The time marks the change for the counts (as moderation does)."""
+        self.hide_name, self.moderated_at = True, timezone.now()
+        Signature.objects.filter(pk=self.pk).update(hide_name=True, moderated_at=self.moderated_at)
 
     def hide_requested(self) -> bool:
         """Whether this submission, or any other of its mailbox on the letter, asked not to be
@@ -354,15 +353,17 @@ class Signature(models.Model):
                 # Its owner vouches for it now: moderators decide again.
                 self.status = SignatureStatus.PENDING
             elif self.approves_itself and self.status == SignatureStatus.PENDING:
-                self.status = SignatureStatus.APPROVED
-                forget_counts([self.petition_id])
-            confirmed = ["confirmed_at", "emails_sent", "email_held", "status", "flags"]
+                # Approved by the letter itself: no moderator, but the time, for the counts.
+                self.status, self.moderated_at = SignatureStatus.APPROVED, self.confirmed_at
+            confirmed = [
+                *["confirmed_at", "emails_sent", "email_held", "status", "flags", "moderated_at"]
+            ]
             self.save(update_fields=[*published, *confirmed])
             pending = [s.pk for s in mailbox if s.status == SignatureStatus.PENDING]
             Signature.objects.filter(pk__in=pending).exclude(pk=self.pk).delete()
         return True
 
     def withdraw(self) -> None:
-        """The signer takes their signature back: the row goes and the count drops."""
+        """The signer takes their signature back: the row goes, and with the next count the
+        count drops."""
         self.delete()
-        forget_counts([self.petition_id])

@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from petitions.models import Petition
-from signatories import demo
+from signatories import counts, demo
 from signatories.models import Signature
 
 WITHHELD_NAME = "(withheld)"
@@ -60,4 +60,5 @@ class Command(BaseCommand):
         for signature in signatures:
             signature.full_clean()
             signature.save()
+        counts.count_letter(petition)  # the page shows its count at once, job or no job
         self.stdout.write(f"Loaded the demo letter with {len(signatures)} signatures: {url}")
