@@ -6,7 +6,7 @@ PYTHON ?= $(shell for c in python3 python3.13 python3.12 python; do \
 	$$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$c; break; }; done)
 
 MAKEMESSAGES := makemessages -l ru --no-location --no-obsolete \
-	--ignore=.venv --ignore=staticfiles --ignore=build --ignore=tests --ignore=bench
+	--ignore=.venv --ignore=staticfiles --ignore=build --ignore=tests --ignore=benchmarks
 
 # Every dependency, pinned with its hashes, for development, tests, CI and benchmarks; the
 # production lock holds the site's own. `make upgrade` re-locks both on purpose.
@@ -59,8 +59,16 @@ messages-check: $(VENV)/.installed
 	|| { echo "locale/ru is out of date with the code: run make messages"; rm -rf $$copy; exit 1; }; \
 	rm -rf $$copy
 
+# The benchmark suite (benchmarks/run.py): PostgreSQL at DATABASE_URL (else the local server),
+# Redis, gunicorn, and wrk and nginx, which it installs as root on Debian if they are missing.
 bench: $(VENV)/.installed
-	$(BIN)/python bench/signing.py
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+		&& { ! command -v wrk >/dev/null || [ ! -x /usr/sbin/nginx ]; }; then \
+		echo "Installing wrk and nginx for the benchmark"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update -qq && apt-get install -y -qq wrk nginx >/dev/null \
+		&& { service nginx stop >/dev/null 2>&1 || true; }; fi
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 $(VENV)/.installed: $(LOCK)
 	@if [ -z "$(PYTHON)" ]; then \

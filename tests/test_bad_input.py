@@ -89,22 +89,22 @@ def test_admin_action_on_ids_that_are_not_ids_is_400(
         "created_at__year=99999999999",
         "created_at__year=9999",
         "created_at__year=0",
-        "created_at__year=2026&created_at__month=99999999999999999",
-        "created_at__year=2026&created_at__month=13",
+        "created_at__gte=2026-13-45",
+        "created_at__gte=99999-01-01&created_at__lt=x",
         "created_at__year=2026&created_at__month=1&created_at__day=" + "9" * 5000,
     ],
 )
-def test_admin_dates_too_big_for_a_date_are_400(admin_client, letter, dates):
-    assert admin_client.get(f"/admin/signatories/signature/?{dates}").status_code == 400
+def test_admin_dates_too_big_for_a_date_are_a_4xx_at_worst(admin_client, letter, dates):
+    assert admin_client.get(f"/admin/signatories/signature/?{dates}").status_code < 500
 
 
-def test_admin_dates_that_are_dates_drill_down_as_usual(admin_client, letter, make_signature):
+def test_admin_lists_signatures_by_when_they_were_signed(admin_client, letter, make_signature):
     make_signature(letter, name="Signed This Month", status="pending")
-    url = "/admin/signatories/signature/?status=all&created_at__year={}&created_at__month={}"
+    url = "/admin/signatories/signature/?status=all&created_at__gte={}&created_at__lt={}"
 
     now = make_signature(letter).created_at
-    listed = admin_client.get(url.format(now.year, now.month))
-    elsewhere = admin_client.get(url.format(1999, 12))
+    listed = admin_client.get(url.format(f"{now:%Y-%m-01}", "2999-01-01"))
+    elsewhere = admin_client.get(url.format("1999-12-01", "2000-01-01"))
 
     assert "Signed This Month" in listed.text
     assert "Signed This Month" not in elsewhere.text

@@ -151,10 +151,38 @@ class Signature(models.Model):
             ),
         ]
         indexes = [
-            # The public list and count of a letter, and the per-letter moderation queue.
+            # A letter's named initial signatories, in their order.
+            models.Index(
+                fields=["petition", "sort_order", "created_at", "id"],
+                condition=Q(status=SignatureStatus.APPROVED, notable=True, hide_name=False),
+                name="signatories_notables_idx",
+            ),
+            # The public list under a letter, newest first, read from a cursor (never OFFSET).
+            models.Index(
+                fields=["petition", "-created_at", "-id"],
+                condition=Q(status=SignatureStatus.APPROVED, notable=False, hide_name=False),
+                name="signatories_public_list_idx",
+            ),
+            # What the counting job reads of each letter, from the index alone.
+            models.Index(
+                fields=["petition", "status", "hide_name", "notable", "moderated_at"],
+                name="signatories_counts_idx",
+            ),
+            models.Index(
+                fields=["petition", "country", "created_at"],
+                condition=Q(status=SignatureStatus.APPROVED),
+                name="signatories_breakdown_idx",
+            ),
+            # The per-letter moderation queue and lists by status.
             models.Index(
                 fields=["petition", "status", "-created_at"],
                 name="signatories_letter_status_idx",
+            ),
+            # The moderation queue across all letters: pending and confirmed.
+            models.Index(
+                fields=["-created_at", "-id"],
+                condition=Q(status=SignatureStatus.PENDING, confirmed_at__isnull=False),
+                name="signatories_moderation_idx",
             ),
             # The moderation queue across all letters.
             models.Index(fields=["status", "-created_at"], name="signatories_queue_idx"),

@@ -1,0 +1,466 @@
+"""`make bench`: the site under gunicorn as production runs it, measured against a floor.
+
+    make bench                                  # PostgreSQL at DATABASE_URL, else the local one
+    .venv/bin/python benchmarks/run.py --sizes 10000,100000 --seconds 5 --signing-seconds 20
+
+Creates a database of its own, loads 10,000, then 100,000, then 1,000,000 signatures by COPY,
+starts gunicorn with deploy/gunicorn.conf.py and production settings (PostgreSQL, Redis, behind
+a TLS proxy), and at each size measures the letter page, a deep page of its list and the sign
+page, with wrk (or a Python client) from the loopback, straight to gunicorn and through nginx
+with deploy/nginx.conf. In the same run it measures the floor: a bare Django view returning as
+many bytes through the same gunicorn settings, and reports each page as a share of it. At the
+largest size: signers at 8 and 32 at once for a minute, every acknowledged signature checked in
+the database afterwards; the CSV export (time, memory); the admin's pages; sending emails to a
+mail server on the loopback. Writes benchmarks/results/latest.{md,json,svg}.
+"""
+
+import argparse
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks import load, report  # noqa: E402
+
+APP, FLOOR, NGINX, SMTP = 8100, 8101, 8180, 8125
+SLUG = "ukteshbayev-open-letter"
+
+
+def arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--seconds", type=float, default=10, help="each page's run")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--signing-seconds", type=float, default=60)
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/postgres",
+        help="a PostgreSQL server: the benchmark creates its own database there",
+    )
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/9")
+    parser.add_argument("--output", default=str(ROOT / "benchmarks" / "results"))
+    return parser.parse_args()
+
+
+def bench_database(url: str) -> str:
+    """A fresh database, solidarity_bench, on the server at `url`."""
+    import psycopg
+
+    parts = urlsplit(url)
+    server = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(server, autocommit=True) as connection:
+        connection.execute("DROP DATABASE IF EXISTS solidarity_bench WITH (FORCE)")
+        connection.execute("CREATE DATABASE solidarity_bench")
+    return parts._replace(path="/solidarity_bench").geturl()
+
+
+def production_env(database_url: str, redis_url: str, folder: Path) -> dict[str, str]:
+    """What production sets (README), on the loopback: behind a TLS proxy that names the
+    client in X-Real-IP; email to the loopback's mail server."""
+    return os.environ | {
+        "DEBUG": "false",
+        "SECRET_KEY": "benchmark-secret-key-that-is-long-enough-and-random-1f3e5a",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DATABASE_URL": database_url,
+        "CACHE_URL": redis_url,
+        "BEHIND_TLS_PROXY": "true",
+        "CLIENT_IP_HEADER": "X-Real-IP",
+        "SITE_URL": f"https://127.0.0.1:{APP}",
+        "EMAIL_URL": f"smtp://127.0.0.1:{SMTP}",
+        "SITE_HOURLY_EMAILS": "1000000000",
+        "STATIC_ROOT": str(folder / "static"),
+        "EXPORT_ROOT": str(folder / "exports"),
+        "TASKS_BACKEND": "database",
+        "DJANGO_SETTINGS_MODULE": "solidarity.settings",
+    }
+
+
+def wait_for_port(port: int, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"It stopped: see {log}\n{log.read_text()[-2000:]}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"Nothing listens on {port}: see {log}")
+
+
+class Servers:
+    """The processes the benchmark starts, and stops again whatever happens."""
+
+    def __init__(self, env: dict[str, str], folder: Path) -> None:
+        self.env, self.folder, self.started = env, folder, []
+
+    def start(self, name: str, command: list[str], port: int | None, **env: str) -> None:
+        log = self.folder / f"{name}.log"
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=self.env | env, stdout=log.open("w"), stderr=subprocess.STDOUT
+        )
+        self.started.append(process)
+        if port:
+            wait_for_port(port, process, log)
+
+    def gunicorn(self, name: str, module: str, port: int) -> None:
+        command = [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", module]
+        env = {"GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_RUNTIME_DIR": str(self.folder)}
+        self.start(name, command, port, **env)
+
+    def nginx(self) -> bool:
+        """nginx with deploy/nginx.conf, on its own port and folders; False without nginx."""
+        binary = next((p for p in ["/usr/sbin/nginx", "/usr/bin/nginx"] if Path(p).exists()), None)
+        if binary is None:
+            return False
+        site = (ROOT / "deploy" / "nginx.conf").read_text()
+        site = site.replace("/var/cache/nginx/solidarity", str(self.folder / "nginx-cache"))
+        site = site.replace("/var/log/nginx/solidarity.access.log", "off")
+        site = site.replace("access_log off solidarity;", "access_log off;")
+        site = site.replace("listen 80;", f"listen 127.0.0.1:{NGINX};")
+        site = site.replace("server 127.0.0.1:8000;", f"server 127.0.0.1:{APP};")
+        # As if TLS ended here: the site redirects plain HTTP to HTTPS.
+        site = site.replace("X-Forwarded-Proto $scheme", "X-Forwarded-Proto https")
+        user = "user root;" if os.geteuid() == 0 else ""
+        conf = self.folder / "nginx.conf"
+        conf.write_text(
+            f"{user}\nworker_processes 1;\npid {self.folder}/nginx.pid;\n"
+            f"error_log {self.folder}/nginx-error.log;\nevents {{ worker_connections 1024; }}\n"
+            f"http {{\n include /etc/nginx/mime.types;\n {site}\n}}\n"
+        )
+        self.start("nginx", [binary, "-c", str(conf), "-g", "daemon off;"], NGINX)
+        return True
+
+    def stop(self) -> None:
+        for process in reversed(self.started):
+            process.terminate()
+        for process in self.started:
+            try:
+                process.wait(15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def fetch(url: str, headers: dict[str, str] | None = None) -> bytes:
+    request = urllib.request.Request(url, headers=headers or {})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return response.read()
+
+
+def measure(name: str, url: str, args: argparse.Namespace, headers: dict) -> dict:
+    load.hammer(url, connections=args.connections, seconds=2, headers=headers)  # warm
+    result = load.hammer(url, connections=args.connections, seconds=args.seconds, headers=headers)
+    print(f"  {name:<28} {result['per_second']:8.0f}/s  p95 {result['p95']:6.1f} ms")
+    return result
+
+
+def pages_at(size: int, args: argparse.Namespace, has_nginx: bool) -> dict:
+    """The public pages at this size, to gunicorn and through nginx, and the floor."""
+    from django.test import Client
+
+    from petitions.models import Petition, counts_of
+    from signatories.querysets import cursor_of
+
+    petition = Petition.objects.get(slug=SLUG)
+    listed = petition.signatures.listed()
+    depth = min(999 * 50, counts_of(petition).listed - 2)
+    deep = f"?older={cursor_of(listed[depth])}"
+    paths = {
+        "letter page": f"/petitions/{SLUG}/",
+        "deep list page": f"/petitions/{SLUG}/{deep}",
+        "sign page": f"/petitions/{SLUG}/sign/",
+    }
+    proxied = load.PROXY_HEADERS
+    letter_bytes = len(fetch(f"http://127.0.0.1:{APP}{paths['letter page']}", proxied))
+    measured = {"size": size, "letter_bytes": letter_bytes, "gunicorn": {}, "nginx": {}}
+    print(f"{size:,} signatures ({letter_bytes:,} bytes a letter page)")
+    measured["floor"] = measure(
+        "floor", f"http://127.0.0.1:{FLOOR}/?bytes={letter_bytes}", args, {}
+    )
+    for name, path in paths.items():
+        measured["gunicorn"][name] = measure(name, f"http://127.0.0.1:{APP}{path}", args, proxied)
+        if has_nginx:
+            result = measure(f"{name} (nginx)", f"http://127.0.0.1:{NGINX}{path}", args, {})
+            measured["nginx"][name] = result
+    # A full render, when the page's few seconds are over: every fragment kept is reused.
+    client = Client(headers=proxied)
+    timings = []
+    for _ in range(40):
+        started = time.perf_counter()
+        client.get(paths["letter page"], secure=True)
+        timings.append((time.perf_counter() - started) * 1000)
+    measured["full_render_ms"] = statistics.median(timings[5:])
+    print(f"  {'a full render':<28} {measured['full_render_ms']:8.2f} ms")
+    measured["plans"] = plans(petition, listed, depth)
+    return measured
+
+
+def plans(petition: object, listed: object, depth: int) -> dict[str, str]:
+    """How PostgreSQL runs the public queries: each from an index, none counting rows."""
+    from signatories.querysets import cursor_of
+
+    page = settings_size()
+    deep = listed.older_than(cursor_of(listed[depth]))
+    return {
+        "notable signatories": petition.signatures.notables().explain(analyze=True),
+        "first page of the list": listed[: page + 1].explain(analyze=True),
+        "thousandth page of the list": deep[: page + 1].explain(analyze=True),
+    }
+
+
+def settings_size() -> int:
+    from django.conf import settings
+
+    return settings.SIGNATURES_PER_PAGE
+
+
+def check_signatures(emails: list[str]) -> dict:
+    """Every acknowledged signature is in the database, once."""
+    from django.db.models import Count
+
+    from signatories.models import Signature
+
+    found, duplicated = 0, 0
+    for start in range(0, len(emails), 5000):
+        chunk = emails[start : start + 5000]
+        rows = Signature.objects.filter(email__in=chunk).values("email").annotate(n=Count("pk"))
+        found += len(rows)
+        duplicated += sum(1 for row in rows if row["n"] > 1)
+    return {"acknowledged": len(emails), "missing": len(emails) - found, "duplicated": duplicated}
+
+
+def signing(args: argparse.Namespace, servers: Servers) -> list[dict]:
+    results = []
+    for signers in (8, 32):
+        result = load.sign(
+            f"http://127.0.0.1:{APP}",
+            SLUG,
+            signers=signers,
+            seconds=args.signing_seconds,
+            run=f"run{int(time.time())}s{signers}",
+        )
+        result |= check_signatures(result.pop("acknowledged"))
+        print(
+            f"signing, {signers} at once: {result['per_second']:6.0f} flows/s, p95 "
+            f"{result['p95']:.1f} ms, {result['missing']} missing, {result['duplicated']} twice"
+        )
+        results.append(result)
+    return results
+
+
+def export(env: dict[str, str], folder: Path) -> dict:
+    """The CSV export of the letter from the command line: time and memory it grows by."""
+
+    def run(slug: str) -> tuple[float, int]:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            [
+                *[sys.executable, "manage.py", "export_signatures", slug, "--status", "all"],
+                *["--output", str(folder / f"{slug}.csv")],
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+        )
+        _pid, status, usage = os.wait4(process.pid, 0)
+        assert status == 0, status
+        return time.perf_counter() - started, usage.ru_maxrss * 1024
+
+    from petitions.models import Petition
+
+    Petition.objects.get_or_create(slug="bench-empty", defaults={"title": "Empty", "body": "."})
+    baseline_seconds, baseline_memory = run("bench-empty")
+    seconds, memory = run(SLUG)
+    lines = sum(1 for _line in (folder / f"{SLUG}.csv").open(encoding="utf-8"))
+    result = {
+        "rows": lines - 1,
+        "seconds": seconds,
+        "startup_seconds": baseline_seconds,
+        "memory_growth_mb": (memory - baseline_memory) / 2**20,
+        "peak_memory_mb": memory / 2**20,
+    }
+    print(
+        f"export: {result['rows']:,} rows in {seconds:.1f} s, memory grew "
+        f"{result['memory_growth_mb']:.1f} MB"
+    )
+    return result
+
+
+def admin_pages() -> dict:
+    """The admin's pages at the largest size, logged in as staff do: median of three."""
+    import re
+
+    from django.contrib.auth import get_user_model
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from petitions.models import Petition
+
+    user, _ = get_user_model().objects.get_or_create(
+        username="bench", defaults={"is_staff": True, "is_superuser": True}
+    )
+    user.set_password("a long benchmark password")
+    user.save()
+    device, _ = TOTPDevice.objects.get_or_create(user=user, name="bench", confirmed=True)
+    petition = Petition.objects.get(slug=SLUG)
+    connection = load.Connection("127.0.0.1", APP)
+    origin = f"https://127.0.0.1:{APP}"
+
+    import asyncio
+
+    async def run() -> dict:
+        _s, headers, page = await connection.request("GET", "/admin/login/", load.PROXY_HEADERS)
+        csrf = headers["set-cookie"].split(";")[0]
+        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        body = (
+            f"csrfmiddlewaretoken={token.decode()}&username=bench"
+            f"&password=a+long+benchmark+password&otp_token={totp(device.bin_key):06d}"
+        ).encode()
+        posted = load.PROXY_HEADERS | {
+            "Cookie": csrf,
+            "Referer": f"{origin}/admin/login/",
+            "Origin": origin,
+            "Content-Type": "application/x-www-form-urlencoded",
+        }
+        status, headers, _b = await connection.request("POST", "/admin/login/", posted, body)
+        assert status == 302, status
+        session = headers["set-cookie"].split(";")[0]
+        cookies = load.PROXY_HEADERS | {"Cookie": f"{csrf}; {session}"}
+        signatures = "/admin/signatories/signature/"
+        every = f"{signatures}?status=all"
+        pages = {
+            "queue": signatures,
+            "all signatures": every,
+            "awaiting confirmation": f"{signatures}?status=unconfirmed",
+            "emails held": f"{signatures}?status=held",
+            "rejected": f"{signatures}?status=rejected",
+            "any flag": f"{every}&flag=any",
+            "one letter": f"{every}&petition__id__exact={petition.pk}",
+            "one country": f"{every}&country__exact=SE",
+            "hidden names": f"{every}&hide_name__exact=1",
+            "signed in October": f"{every}&created_at__gte=2026-10-01&created_at__lt=2026-11-01",
+            "search: exact email": f"{every}&q=signer500000%40mail.kz",
+            "search: name prefix": f"{every}&q=" + quote("Нұрлан"),
+            "search: organisation prefix": f"{every}&q=" + quote("Rättvisepartiet"),
+            "search: comment word": f"{every}&q=austerity",
+            "a deep page": f"{every}&p=50",
+            "letters": "/admin/petitions/petition/",
+            "a letter": f"/admin/petitions/petition/{petition.pk}/change/",
+        }
+        timings = {}
+        for name, path in pages.items():
+            runs = []
+            for _ in range(3):
+                started = time.perf_counter()
+                status, _h, _b = await connection.request("GET", path, cookies)
+                runs.append((time.perf_counter() - started) * 1000)
+                assert status == 200, (name, status)
+            timings[name] = statistics.median(runs)
+            print(f"  admin {name:<28} {timings[name]:7.0f} ms")
+        return timings
+
+    return asyncio.run(run())
+
+
+def emails(env: dict[str, str], folder: Path) -> dict:
+    """Emails a second to the loopback's mail server, by one worker, then by two at once."""
+    from django_tasks_db.models import DBTaskResult
+
+    from benchmarks import smtp
+
+    controller, handler = smtp.start(SMTP)
+    results = {}
+    try:
+        for workers in (1, 2):
+            handler.arrivals.clear()
+            per_worker = 2000 // workers
+            command = [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay"]
+            command += ["--max-tasks", str(per_worker), "-v", "0"]
+            processes = [
+                subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+                for _ in range(workers)
+            ]
+            for process in processes:
+                process.wait()
+            arrivals = handler.arrivals
+            rate = (len(arrivals) - 1) / (arrivals[-1] - arrivals[0]) if len(arrivals) > 1 else 0
+            results[f"{workers} worker{'s' if workers > 1 else ''}"] = {
+                "emails": len(arrivals),
+                "per_second": rate,
+            }
+            print(f"emails, {workers} worker(s): {len(arrivals)} sent, {rate:.0f}/s")
+        results["still_queued"] = DBTaskResult.objects.filter(status="READY").count()
+    finally:
+        controller.stop()
+    return results
+
+
+def main() -> None:
+    args = arguments()
+    sizes = [int(size) for size in args.sizes.split(",")]
+    folder = Path(tempfile.mkdtemp(prefix="solidarity-bench-"))
+    database_url = bench_database(args.database_url)
+    env = production_env(database_url, args.redis_url, folder)
+    # This process renders pages too (a full render, timed): with no page kept between.
+    os.environ.update(env | {"PAGE_CACHE_SECONDS": "0"})
+    import django
+
+    django.setup()
+    from django.core.cache import cache
+    from django.core.management import call_command
+
+    from benchmarks import data
+    from petitions.models import Petition
+
+    for command in (["migrate"], ["collectstatic", "--no-input"], ["load_demo"]):
+        call_command(*command, verbosity=0)
+    cache.clear()
+    servers = Servers(env, folder)
+    results = {
+        "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "machine": f"{platform.node()}: {os.cpu_count()} cores, {platform.python_version()}",
+        "command": " ".join(["make bench", *sys.argv[1:]]),
+        "tool": "wrk" if load.shutil.which("wrk") else "python",
+        "connections": args.connections,
+        "sizes": [],
+    }
+    try:
+        servers.gunicorn("gunicorn", "solidarity.wsgi", APP)
+        servers.gunicorn("floor", "benchmarks.floor:application", FLOOR)
+        has_nginx = servers.nginx()
+        petition = Petition.objects.get(slug=SLUG)
+        loaded = petition.signatures.count()
+        for size in sizes:
+            data.load(petition.pk, loaded, size - loaded)
+            loaded = size
+            call_command("count_signatures", "--once", "--exact")
+            results["sizes"].append(pages_at(size, args, has_nginx))
+        # The counting job runs beside the site, as in production, while people sign.
+        servers.start("counts", [sys.executable, "manage.py", "count_signatures"], None)
+        results["signing"] = signing(args, servers)
+        results["export"] = export(env, folder)
+        results["admin"] = admin_pages()
+        results["emails"] = emails(env, folder)
+    finally:
+        servers.stop()
+    output = Path(args.output)
+    output.mkdir(parents=True, exist_ok=True)
+    (output / "latest.json").write_text(json.dumps(results, indent=2, default=str))
+    (output / "latest.md").write_text(report.markdown(results))
+    (output / "latest.svg").write_text(report.svg(results))
+    print(f"Wrote {output}/latest.md, latest.json and latest.svg")
+
+
+if __name__ == "__main__":
+    main()
