@@ -8,6 +8,7 @@ several instances on one machine each get a port and a control socket of their o
 
 import multiprocessing
 import os
+import tempfile
 from pathlib import Path
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
@@ -31,7 +32,7 @@ max_requests_jitter = 2_000
 
 # One control socket per instance, named by its port (gunicorn's default is one per user).
 _port = bind.rsplit(":", 1)[-1]
-_runtime = Path(os.environ.get("GUNICORN_RUNTIME_DIR", "/tmp"))
+_runtime = Path(os.environ.get("GUNICORN_RUNTIME_DIR", tempfile.gettempdir()))
 control_socket = os.environ.get(
     "GUNICORN_CONTROL_SOCKET", str(_runtime / f"solidarity-gunicorn-{_port}.ctl")
 )

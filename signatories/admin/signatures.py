@@ -78,7 +78,7 @@ class SignatureAdmin(admin.ModelAdmin):
     list_display = [
         "name",
         "organisation",
-        "country",
+        "country_shown",
         "petition",
         "status",
         "confirmed",
@@ -145,6 +145,11 @@ class SignatureAdmin(admin.ModelAdmin):
         (_("Notable signatory"), {"fields": ["notable", "sort_order"]}),
         (_("Moderation"), {"fields": ["moderated_at", "moderated_by"]}),
     ]
+
+    @admin.display(description=_("country"), ordering="country")
+    def country_shown(self, signature: Signature) -> str:
+        # Django's own column looks the code up among every country's name, on each row.
+        return signature.country.name
 
     @admin.display(description=_("email"))
     def masked_email(self, signature: Signature) -> str:
