@@ -12,9 +12,10 @@ import unicodedata
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import HttpRequest
 
+from solidarity import rediscache
 from solidarity.clients import client_address, client_key, is_ipv6
 
 from .addresses import mailbox_key
@@ -41,12 +42,15 @@ WIDE_NETWORK_FACTOR = 10
 
 def client_suspicions(request: HttpRequest) -> list[str]:
     """Flags earned by the client rather than the form: many signatures from one network."""
-    address, window = client_address(request), settings.SIGNING_RATE_WINDOW_SECONDS
-    limit = settings.SIGNING_RATE_LIMIT
-    over = _count(f"rate:{client_key(address)}", window) > limit
-    if is_ipv6(address):
-        wide = _count(f"rate48:{client_key(address, prefix=48)}", window)
-        over = over or wide > WIDE_NETWORK_FACTOR * limit
+    address, limit = client_address(request), settings.SIGNING_RATE_LIMIT
+    if not is_ipv6(address):
+        over = _count([f"rate:{client_key(address)}"], settings.SIGNING_RATE_WINDOW_SECONDS)
+        return [SignatureFlag.RATE_LIMITED] if over[0] > limit else []
+    network, wide = _count(
+        [f"rate:{client_key(address)}", f"rate48:{client_key(address, prefix=48)}"],
+        settings.SIGNING_RATE_WINDOW_SECONDS,
+    )
+    over = network > limit or wide > WIDE_NETWORK_FACTOR * limit
     return [SignatureFlag.RATE_LIMITED] if over else []
 
 
@@ -56,29 +60,29 @@ def mailbox_over_budget(address: str) -> bool:
 
     Without this, anyone could make the site send mail to anyone, again and again.
     """
-    return _count(f"mailbox:{mailbox_key(address)}", 24 * 60 * 60) > settings.MAILBOX_DAILY_EMAILS
+    counted = _count([f"mailbox:{mailbox_key(address)}"], 24 * 60 * 60)
+    return counted[0] > settings.MAILBOX_DAILY_EMAILS
 
 
 def site_over_budget() -> bool:
     """Count one more email from the site; true if that is over its emails for this hour, which
     keep the mail server's reputation (and so every signer's confirmation) safe from a flood."""
-    return _count("site-emails", 60 * 60) > settings.SITE_HOURLY_EMAILS
+    return _count(["site-emails"], 60 * 60)[0] > settings.SITE_HOURLY_EMAILS
 
 
-def _count(name: str, window: int) -> int:
-    """Count one more event in the current window, in the cache every worker shares.
+def _count(names: list[str], window: int) -> list[int]:
+    """Count one more event under each name in the current window, in the cache every worker
+    shares.
 
-    Returns 0 if the cache cannot be reached: the signature goes on, uncounted.
+    Counts 0 if the cache cannot be reached: the signature goes on, uncounted.
     """
-    key = f"signatories:{name}:{int(time.time() // window)}"
+    window_number = int(time.time() // window)
+    keys = [f"signatories:{name}:{window_number}" for name in names]
     try:
-        # Most clients and mailboxes come once: one round trip to the cache for them.
-        return 1 if cache.add(key, 1, window) else cache.incr(key)
-    except ValueError:  # the window's count expired between the two calls
-        return 1
+        return rediscache.count(caches["default"], keys, window)
     except Exception:
         logger.warning("Could not reach the cache to count signatures; counting skipped")
-        return 0
+        return [0] * len(names)
 
 
 def form_started() -> str:

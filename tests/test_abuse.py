@@ -144,8 +144,10 @@ def test_the_client_address_is_only_kept_as_a_keyed_hash(sign, settings):
     assert "203.0.113.77" not in str(Signature.objects.values().get())
 
 
-def test_the_rate_limit_holds_across_processes():
-    """Two processes, like two gunicorn workers, count one client's signatures together."""
+@pytest.mark.parametrize("address", ["192.0.2.1", "2001:db8:1:2::1"])
+def test_the_rate_limit_holds_across_processes(address):
+    """Two processes, like two gunicorn workers, count one client's signatures together (an
+    IPv6 client by its /64 and its /48 at once)."""
     redis = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
     env = os.environ | {
         "CACHE_URL": redis,
@@ -158,7 +160,7 @@ def test_the_rate_limit_holds_across_processes():
         "import django; django.setup()\n"
         "from django.test import RequestFactory\n"
         "from signatories.abuse import client_suspicions\n"
-        "request = RequestFactory().post('/', REMOTE_ADDR='192.0.2.1')\n"
+        f"request = RequestFactory().post('/', REMOTE_ADDR={address!r})\n"
         "print(sum(bool(client_suspicions(request)) for _ in range(4)))\n"
     )
 
@@ -311,7 +313,7 @@ def test_bulk_reject_needs_the_change_permission(client, staff_user, wave):
 def test_signing_goes_on_when_the_shared_cache_is_down(sign, settings, mailoutbox, caplog):
     """Counts are skipped, never the signature: nothing listens on port 1."""
     unreachable = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "solidarity.rediscache.RedisCache",
         "LOCATION": "redis://127.0.0.1:1",
     }
     with override_settings(CACHES=settings.CACHES | {"default": unreachable}):

@@ -227,7 +227,7 @@ def test_with_the_cache_down_logging_in_answers_a_clear_503(client, moderator, s
     """No login is let through uncounted while failures cannot be counted."""
     _user, device = moderator
     unreachable = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "solidarity.rediscache.RedisCache",
         "LOCATION": "redis://127.0.0.1:1",
     }
     raw = Client(raise_request_exception=False)
@@ -247,7 +247,7 @@ def test_with_the_cache_down_logging_in_answers_a_clear_503(client, moderator, s
 
 def test_with_the_cache_down_staff_already_logged_in_carry_on(moderator_client, settings, letter):
     unreachable = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "solidarity.rediscache.RedisCache",
         "LOCATION": "redis://127.0.0.1:1",
     }
     with override_settings(CACHES=settings.CACHES | {"default": unreachable}):
