@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks import load, report  # noqa: E402
 
-APP, FLOOR, NGINX, SMTP = 8100, 8101, 8180, 8125
+APP, FLOOR, CANDIDATE, NGINX, SMTP = 8100, 8101, 8102, 8180, 8125
 SLUG = "ukteshbayev-open-letter"
 
 
@@ -50,6 +50,11 @@ def arguments() -> argparse.Namespace:
     )
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/9")
     parser.add_argument("--output", default=str(ROOT / "benchmarks" / "results"))
+    parser.add_argument(
+        "--skip-worker-settings",
+        action="store_true",
+        help="do not measure the other gunicorn settings deploy/gunicorn.conf.py was chosen from",
+    )
     return parser.parse_args()
 
 
@@ -114,10 +119,10 @@ class Servers:
         if port:
             wait_for_port(port, process, log)
 
-    def gunicorn(self, name: str, module: str, port: int) -> None:
+    def gunicorn(self, name: str, module: str, port: int, **settings: str) -> None:
         command = [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", module]
         env = {"GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_RUNTIME_DIR": str(self.folder)}
-        self.start(name, command, port, **env)
+        self.start(name, command, port, **env, **settings)
 
     def nginx(self) -> bool:
         """nginx with deploy/nginx.conf, on its own port and folders; False without nginx."""
@@ -194,12 +199,13 @@ def pages_at(size: int, args: argparse.Namespace, has_nginx: bool) -> dict:
             result = measure(f"{name} (nginx)", f"http://127.0.0.1:{NGINX}{path}", args, {})
             measured["nginx"][name] = result
     # A full render, when the page's few seconds are over: every fragment kept is reused.
-    client = Client(headers=proxied)
+    client = Client(headers=proxied | {"Host": "127.0.0.1"})
     timings = []
     for _ in range(40):
         started = time.perf_counter()
-        client.get(paths["letter page"], secure=True)
+        response = client.get(paths["letter page"], secure=True)
         timings.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, response.status_code
     measured["full_render_ms"] = statistics.median(timings[5:])
     print(f"  {'a full render':<28} {measured['full_render_ms']:8.2f} ms")
     measured["plans"] = plans(petition, listed, depth)
@@ -240,23 +246,84 @@ def check_signatures(emails: list[str]) -> dict:
     return {"acknowledged": len(emails), "missing": len(emails) - found, "duplicated": duplicated}
 
 
-def signing(args: argparse.Namespace, servers: Servers) -> list[dict]:
+def signing(seconds: float, *, port: int = APP, counts: tuple[int, ...] = (8, 32)) -> list[dict]:
     results = []
-    for signers in (8, 32):
+    for signers in counts:
         result = load.sign(
-            f"http://127.0.0.1:{APP}",
+            f"http://127.0.0.1:{port}",
             SLUG,
             signers=signers,
-            seconds=args.signing_seconds,
-            run=f"run{int(time.time())}s{signers}",
+            seconds=seconds,
+            run=f"run{time.time_ns()}s{signers}",
         )
         result |= check_signatures(result.pop("acknowledged"))
         print(
-            f"signing, {signers} at once: {result['per_second']:6.0f} flows/s, p95 "
+            f"  signing, {signers} at once: {result['per_second']:6.0f} flows/s, p95 "
             f"{result['p95']:.1f} ms, {result['missing']} missing, {result['duplicated']} twice"
         )
         results.append(result)
     return results
+
+
+# What deploy/gunicorn.conf.py was chosen from: its settings, then the other candidates, each
+# measured on the letter page and by 32 signers, on two cores.
+WORKER_SETTINGS = {
+    "deploy/gunicorn.conf.py": {},
+    "sync, 4 workers": {"GUNICORN_WORKER_CLASS": "sync", "GUNICORN_WORKERS": "4"},
+    "sync, 3 workers": {"GUNICORN_WORKER_CLASS": "sync", "GUNICORN_WORKERS": "3"},
+    "gthread, 2 workers x 4 threads": {
+        "GUNICORN_WORKER_CLASS": "gthread",
+        "GUNICORN_WORKERS": "2",
+        "GUNICORN_THREADS": "4",
+    },
+    "gthread, 4 workers x 2 threads": {
+        "GUNICORN_WORKER_CLASS": "gthread",
+        "GUNICORN_WORKERS": "4",
+        "GUNICORN_THREADS": "2",
+    },
+}
+
+
+def worker_settings(args: argparse.Namespace, env: dict[str, str], folder: Path) -> dict:
+    """The letter page and signing under each candidate gunicorn setting, one at a time."""
+    results = {}
+    for name, settings in WORKER_SETTINGS.items():
+        print(f"  gunicorn: {name}")
+        servers = Servers(env, folder)
+        try:
+            servers.gunicorn(f"candidate-{len(results)}", "solidarity.wsgi", CANDIDATE, **settings)
+            url = f"http://127.0.0.1:{CANDIDATE}/petitions/{SLUG}/"
+            page = measure("letter page", url, args, load.PROXY_HEADERS)
+            [signed] = signing(args.signing_seconds / 4, port=CANDIDATE, counts=(32,))
+        finally:
+            servers.stop()
+        results[name] = {"letter page": page, "signing": signed}
+    return results
+
+
+def counting() -> dict:
+    """What the counting job costs at the largest size, median of three: a pass over a letter
+    whose counts did not change (every few seconds), and one that breaks it down by country and
+    by day (when they did, and nightly)."""
+    from petitions.models import Petition
+    from signatories.counts import count_letter
+
+    petition = Petition.objects.get(slug=SLUG)
+
+    def timed(**options: bool) -> float:
+        runs = []
+        for _ in range(3):
+            started = time.perf_counter()
+            count_letter(petition, **options)
+            runs.append((time.perf_counter() - started) * 1000)
+        return statistics.median(runs)
+
+    result = {"unchanged_ms": timed(), "broken_down_ms": timed(exact=True)}
+    print(
+        f"counting: {result['unchanged_ms']:.0f} ms a pass, "
+        f"{result['broken_down_ms']:.0f} ms broken down"
+    )
+    return result
 
 
 def export(env: dict[str, str], folder: Path) -> dict:
@@ -373,8 +440,13 @@ def admin_pages() -> dict:
     return asyncio.run(run())
 
 
+# How many email workers to measure; the README's production runs the last.
+EMAIL_WORKERS = (1, 2, 4)
+
+
 def emails(env: dict[str, str], folder: Path) -> dict:
-    """Emails a second to the loopback's mail server, by one worker, then by two at once."""
+    """Emails a second to the loopback's mail server, by one worker, then by several at once
+    (each waits on the mail server and the database half the time)."""
     from django_tasks_db.models import DBTaskResult
 
     from benchmarks import smtp
@@ -382,9 +454,9 @@ def emails(env: dict[str, str], folder: Path) -> dict:
     controller, handler = smtp.start(SMTP)
     results = {}
     try:
-        for workers in (1, 2):
+        for workers in EMAIL_WORKERS:
             handler.arrivals.clear()
-            per_worker = 2000 // workers
+            per_worker = 2400 // workers
             command = [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay"]
             command += ["--max-tasks", str(per_worker), "-v", "0"]
             processes = [
@@ -448,9 +520,12 @@ def main() -> None:
             results["sizes"].append(pages_at(size, args, has_nginx))
         # The counting job runs beside the site, as in production, while people sign.
         servers.start("counts", [sys.executable, "manage.py", "count_signatures"], None)
-        results["signing"] = signing(args, servers)
+        results["signing"] = signing(args.signing_seconds)
+        results["counting"] = counting()
         results["export"] = export(env, folder)
         results["admin"] = admin_pages()
+        if not args.skip_worker_settings:
+            results["worker_settings"] = worker_settings(args, env, folder)
         results["emails"] = emails(env, folder)
     finally:
         servers.stop()

@@ -6,6 +6,7 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
+from datetime import tzinfo
 from pathlib import Path
 
 from django.conf import settings
@@ -15,7 +16,7 @@ from django.tasks import task
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
-from .models import Export, Signature
+from .models import Export
 from .text import neutralise_formula
 
 HEADER = [
@@ -50,37 +51,57 @@ class _Line:
         return value
 
 
-def row(signature: Signature) -> list[str]:
-    cells = [
-        timezone.localtime(signature.created_at).strftime("%Y-%m-%d %H:%M:%S"),
-        signature.name,
-        signature.email,
-        signature.organisation,
-        signature.country.code or "",
-        signature.comment,
-        "yes" if signature.hide_name else "no",
-        signature.status,
-        "yes" if signature.confirmed_at else "no",
-        signature.source,
-        "yes" if signature.notable else "no",
-        signature.petition.slug,
+# What a row is read as: plain values, not signatures, so that a million rows take seconds.
+COLUMNS = [
+    "created_at",
+    "name",
+    "email",
+    "organisation",
+    "country",
+    "comment",
+    "hide_name",
+    "status",
+    "confirmed_at",
+    "source",
+    "notable",
+    "petition__slug",
+]
+def row(values: tuple, zone: tzinfo) -> list[str]:
+    """One signature's cells, from its COLUMNS, its time in `zone`: what people typed made
+    safe to open in a spreadsheet (the other cells are the site's own words)."""
+    signed, name, email, organisation, country, comment, hidden, status = values[:8]
+    confirmed, source, notable, slug = values[8:]
+    return [
+        signed.astimezone(zone).replace(tzinfo=None).isoformat(" ", "seconds"),
+        neutralise_formula(name),
+        neutralise_formula(email),
+        neutralise_formula(organisation),
+        country or "",
+        neutralise_formula(comment),
+        "yes" if hidden else "no",
+        status,
+        "yes" if confirmed else "no",
+        source,
+        "yes" if notable else "no",
+        slug,
     ]
-    return [neutralise_formula(cell) for cell in cells]
 
 
-def lines(signatures: Iterable[Signature]) -> Iterator[str]:
-    """The CSV text, one RFC 4180 line at a time, starting with the byte order mark."""
+def lines(rows: Iterable[tuple]) -> Iterator[str]:
+    """The CSV text, one RFC 4180 line at a time, starting with the byte order mark; times
+    in the site's time zone."""
     writer = csv.writer(_Line(), lineterminator="\r\n")
+    zone = timezone.get_current_timezone()
     yield BOM + writer.writerow(HEADER)
-    for signature in signatures:
-        yield writer.writerow(row(signature))
+    for values in rows:
+        yield writer.writerow(row(values, zone))
 
 
-def rows_to_export(signatures: QuerySet) -> Iterator[Signature]:
-    """Oldest first, with the letter fetched in the same query, read in chunks."""
+def rows_to_export(signatures: QuerySet) -> Iterator[tuple]:
+    """Oldest first, with the letter's slug, read in chunks."""
     return (
-        signatures.select_related("petition")
-        .order_by("created_at", "pk")
+        signatures.order_by("created_at", "pk")
+        .values_list(*COLUMNS)
         .iterator(chunk_size=CHUNK_SIZE)
     )
 

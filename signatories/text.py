@@ -85,7 +85,10 @@ def validate_name(value: str) -> None:
 def starts_like_formula(value: str) -> bool:
     """Whether a spreadsheet would run this cell: it starts with =, +, -, @ (or a full-width or
     small form of one), a tab or a carriage return."""
-    return unicodedata.normalize("NFKC", value[:1])[:1] in FORMULA_STARTS
+    first = value[:1]
+    if first.isascii():  # most cells: no need to compose
+        return first in FORMULA_STARTS
+    return unicodedata.normalize("NFKC", first)[:1] in FORMULA_STARTS
 
 
 def neutralise_formula(value: str) -> str:

@@ -183,7 +183,7 @@ def test_an_export_that_fails_offers_no_file_and_says_so(
     organiser_client, letter, make_signature, export_in_the_admin, monkeypatch, caplog
 ):
     make_signature(letter, name="Aigerim Seitkali")
-    monkeypatch.setattr(export, "row", lambda signature: 1 / 0)
+    monkeypatch.setattr(export, "row", lambda values, zone: 1 / 0)
 
     export_in_the_admin(letter)
 
@@ -432,11 +432,11 @@ def test_an_export_that_fails_half_way_leaves_no_file_that_looks_whole(
     target.write_text("yesterday's whole list")
     written = []
 
-    def row_or_crash(signature):
+    def row_or_crash(values, zone):
         if len(written) == 2:
             raise OperationalError("the database went away")
-        written.append(signature)
-        return export_row(signature)
+        written.append(values)
+        return export_row(values, zone)
 
     monkeypatch.setattr(export, "row", row_or_crash)
     with pytest.raises(OperationalError):
