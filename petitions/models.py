@@ -166,6 +166,14 @@ class LetterCounts(models.Model):
     def __str__(self) -> str:
         return str(self.petition)
 
+    @property
+    def version(self) -> str:
+        """What changes whenever what the letter's page shows of its signatures may have: one
+        approved, withdrawn or deleted (a notable signatory too), or one edited or hidden (the
+        admin and hiding stamp the time of the change)."""
+        changed = self.last_change.timestamp() if self.last_change else ""
+        return f"{self.approved}-{self.listed}-{changed}"
+
 
 def counts_of(petition: Petition) -> LetterCounts:
     """The stored counts of a letter; zeros until the job first counted it."""

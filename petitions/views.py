@@ -73,7 +73,7 @@ def letter_context(petition: Petition, page: "ListPage") -> dict:
         "petition": petition,
         "count": counts.approved,
         # The list is kept until the stored counts show it changed (see the template).
-        "list_version": f"{counts.listed}-{counts.last_change and counts.last_change.timestamp()}",
+        "list_version": counts.version,
         "notables": petition.signatures.notables(),
         "page": page,
         "form": SignatureForm() if petition.is_open else None,

@@ -66,6 +66,8 @@ COLUMNS = [
     "notable",
     "petition__slug",
 ]
+
+
 def row(values: tuple, zone: tzinfo) -> list[str]:
     """One signature's cells, from its COLUMNS, its time in `zone`: what people typed made
     safe to open in a spreadsheet (the other cells are the site's own words)."""

@@ -74,6 +74,25 @@ def test_the_link_works_for_as_long_as_the_letter_is_open(
     assert not Signature.objects.filter(pk=signature.pk).exists()
 
 
+def test_a_notable_signatory_who_withdraws_leaves_the_page(
+    client, letter, make_signature, counted
+):
+    """The list under the letter is kept until the counts change: a notable signatory's
+    withdrawal changes only the count, and must still take the name off the page."""
+    notable = make_signature(letter, name="Known Unionist", notable=True)
+    make_signature(letter, name="Listed Signer")
+    counted()
+    assert "Known Unionist" in page_text(client.get("/petitions/ukteshbayev-open-letter/"))
+
+    client.post(withdraw_url(notable))
+    counted()
+
+    text = page_text(client.get("/petitions/ukteshbayev-open-letter/"))
+    assert "Known Unionist" not in text
+    assert "Listed Signer" in text
+    assert "1 signature" in text
+
+
 def test_a_signer_can_withdraw_after_the_letter_closes(client, letter, make_signature):
     """Closing a letter stops what adds to it, never a signer taking their name off it: a
     signer at risk must always be able to."""
