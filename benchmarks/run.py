@@ -133,6 +133,7 @@ class Servers:
         site = site.replace("/var/cache/nginx/solidarity", str(self.folder / "nginx-cache"))
         site = site.replace("/var/log/nginx/solidarity.access.log", "off")
         site = site.replace("access_log off solidarity;", "access_log off;")
+        site = site.replace("/var/log/nginx/solidarity.error.log", str(self.folder / "site.log"))
         site = site.replace("listen 80;", f"listen 127.0.0.1:{NGINX};")
         site = site.replace("server 127.0.0.1:8000;", f"server 127.0.0.1:{APP};")
         # As if TLS ended here: the site redirects plain HTTP to HTTPS.
@@ -286,6 +287,8 @@ WORKER_SETTINGS = {
 
 def worker_settings(args: argparse.Namespace, env: dict[str, str], folder: Path) -> dict:
     """The letter page and signing under each candidate gunicorn setting, one at a time."""
+    from benchmarks import data
+
     results = {}
     for name, settings in WORKER_SETTINGS.items():
         print(f"  gunicorn: {name}")
@@ -297,6 +300,7 @@ def worker_settings(args: argparse.Namespace, env: dict[str, str], folder: Path)
             [signed] = signing(args.signing_seconds / 4, port=CANDIDATE, counts=(32,))
         finally:
             servers.stop()
+        data.settle()
         results[name] = {"letter page": page, "signing": signed}
     return results
 
@@ -530,6 +534,7 @@ def main() -> None:
         # The counting job runs beside the site, as in production, while people sign.
         servers.start("counts", [sys.executable, "manage.py", "count_signatures"], None)
         results["signing"] = signing(args.signing_seconds)
+        data.settle()
         results["counting"] = counting()
         results["export"] = export(env, folder)
         results["admin"] = admin_pages()

@@ -15,6 +15,10 @@ from .models import Petition, counts_of, published_letter
 
 # What a letter's address may carry: where the public list is read from.
 LIST_PARAMETER = "older"
+# How long each process keeps the parts of a letter's page that list signatories, at most: they
+# are rendered again as soon as the stored counts show a change, and within this time of one
+# the counting job does not see (a letter closed long ago).
+FRAGMENT_SECONDS = 60
 
 
 @require_safe
@@ -43,24 +47,31 @@ def petition_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @public_page
 def shared_letter(request: HttpRequest, petition: Petition) -> HttpResponse:
-    page = ListPage(petition, request.GET.get(LIST_PARAMETER))
-    if not page.is_valid:
-        return redirect(petition.get_absolute_url())
-    return render(request, "petitions/petition_detail.html", letter_context(petition, page))
+    return letter_response(request, petition, keep_seconds=FRAGMENT_SECONDS)
 
 
 def draft_preview(request: HttpRequest, slug: str) -> HttpResponse:
     """A draft, for staff who may change letters (and logged in with their second factor): a
-    draft may name people before they agreed to be named. Only here is the session read."""
+    draft may name people before they agreed to be named. Only here is the session read, and
+    nothing of the page is kept, for staff or for the public."""
     petition = None
     if may_preview_drafts(request.user):
         petition = Petition.objects.filter(slug=slug).first()
     if petition is None:
         raise Http404
-    page = ListPage(petition, request.GET.get(LIST_PARAMETER))
-    response = render(request, "petitions/petition_detail.html", letter_context(petition, page))
+    response = letter_response(request, petition, keep_seconds=0)
     patch_cache_control(response, private=True, no_store=True)
     return response
+
+
+def letter_response(
+    request: HttpRequest, petition: Petition, *, keep_seconds: int
+) -> HttpResponse:
+    page = ListPage(petition, request.GET.get(LIST_PARAMETER))
+    if not page.is_valid:
+        return redirect(petition.get_absolute_url())
+    context = letter_context(petition, page) | {"keep_seconds": keep_seconds}
+    return render(request, "petitions/petition_detail.html", context)
 
 
 def may_preview_drafts(user: AbstractBaseUser | AnonymousUser) -> bool:

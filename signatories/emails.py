@@ -144,7 +144,8 @@ def deliver(message: EmailMessage) -> None:
     connection = getattr(kept, "connection", None)
     if connection is None:
         connection = kept.connection = mailers.default
-    elif time.monotonic() - kept.used_at > KEEP_OPEN_SECONDS:
+    elif time.monotonic() - getattr(kept, "used_at", 0.0) > KEEP_OPEN_SECONDS:
+        # Idle too long, or never sent an email (its first try failed): open it afresh.
         connection.close()
     try:
         connection.open()

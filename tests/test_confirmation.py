@@ -3,12 +3,14 @@
 import io
 import re
 import smtplib
+import threading
 import time
 from urllib.parse import urlsplit
 
 import pytest
 from django.core import signing
 from django.core.cache import cache
+from django.core.mail import EmailMessage
 from django.core.mail.backends.locmem import EmailBackend
 from django.core.management import call_command
 from django.db import connection
@@ -19,7 +21,7 @@ from django_tasks_db.models import DBTaskResult
 
 from helpers import link_in, page_text, press_confirm
 from petitions.models import Petition
-from signatories.emails import is_temporary
+from signatories.emails import deliver, is_temporary
 from signatories.models import Signature
 
 
@@ -422,6 +424,29 @@ class DownBackend(EmailBackend):
             DownBackend.failures_left -= 1
             raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
         return super().send_messages(messages)
+
+
+def test_a_worker_whose_first_email_failed_sends_the_next_one(settings, monkeypatch, mailoutbox):
+    """Each worker thread keeps its mail connection: a failure on its very first email must
+    not leave it unable to send any other (in a thread of its own, as a fresh worker's)."""
+    settings.MAILERS = {"default": {"BACKEND": "test_confirmation.DownBackend"}}
+    monkeypatch.setattr(DownBackend, "failures_left", 1)
+    outcomes = []
+
+    def fresh_worker() -> None:
+        for _ in range(2):
+            try:
+                deliver(EmailMessage("Subject", "Body", to=["aigerim@example.org"]))
+                outcomes.append("sent")
+            except smtplib.SMTPServerDisconnected:
+                outcomes.append("server down")
+
+    worker = threading.Thread(target=fresh_worker)
+    worker.start()
+    worker.join(10)
+
+    assert outcomes == ["server down", "sent"]
+    assert [message.to for message in mailoutbox] == [["aigerim@example.org"]]
 
 
 @pytest.fixture

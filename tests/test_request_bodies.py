@@ -112,13 +112,15 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def gunicorn(tmp_path_factory):
-    """The site under gunicorn with production settings, on a database of its own."""
+    """The site under gunicorn with production settings and the README's configuration
+    (deploy/gunicorn.conf.py), one worker, on a database of its own."""
     folder = tmp_path_factory.mktemp("gunicorn")
     env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "CACHE_URL"}} | {
         "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}",
         "STATIC_ROOT": str(folder / "static"),
         "SECURE_SSL_REDIRECT": "false",  # plain HTTP on the loopback, as behind a TLS proxy
         "DJANGO_SETTINGS_MODULE": "solidarity.settings",
+        "GUNICORN_RUNTIME_DIR": str(folder),  # its control socket
     }
     for command in (["migrate"], ["load_demo"], ["collectstatic", "--no-input"]):
         subprocess.run(
@@ -126,12 +128,9 @@ def gunicorn(tmp_path_factory):
         )
     port = free_port()
     server = subprocess.Popen(
-        [
-            *[sys.executable, "-m", "gunicorn", "solidarity.wsgi", "--workers", "1"],
-            *["--bind", f"127.0.0.1:{port}", "--control-socket", str(folder / "gunicorn.ctl")],
-        ],
+        [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "solidarity.wsgi"],
         cwd=ROOT,
-        env=env,
+        env=env | {"GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": "1"},
         stderr=subprocess.PIPE,
     )
     deadline = time.monotonic() + 20

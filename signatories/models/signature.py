@@ -179,10 +179,20 @@ class Signature(models.Model):
                 condition=Q(status=SignatureStatus.APPROVED),
                 name="signatories_breakdown_idx",
             ),
-            # The per-letter moderation queue and lists by status.
+            # The admin's lists, newest first: of a letter, by status, flagged, or all of them
+            # (each to the row, so a page and the capped count read the index in order).
             models.Index(
-                fields=["petition", "status", "-created_at"],
+                fields=["petition", "status", "-created_at", "-id"],
                 name="signatories_letter_status_idx",
+            ),
+            models.Index(
+                fields=["petition", "-created_at", "-id"], name="signatories_letter_recent_idx"
+            ),
+            models.Index(fields=["-created_at", "-id"], name="signatories_recent_idx"),
+            models.Index(
+                fields=["-created_at", "-id"],
+                condition=~Q(flags=""),
+                name="signatories_flagged_idx",
             ),
             # The moderation queue across all letters: pending and confirmed.
             models.Index(
@@ -190,8 +200,14 @@ class Signature(models.Model):
                 condition=Q(status=SignatureStatus.PENDING, confirmed_at__isnull=False),
                 name="signatories_moderation_idx",
             ),
+            # Those awaiting their signer's confirmation.
+            models.Index(
+                fields=["-created_at", "-id"],
+                condition=Q(status=SignatureStatus.PENDING, confirmed_at__isnull=True),
+                name="signatories_unconfirmed_idx",
+            ),
             # The moderation queue across all letters.
-            models.Index(fields=["status", "-created_at"], name="signatories_queue_idx"),
+            models.Index(fields=["status", "-created_at", "-id"], name="signatories_queue_idx"),
             # A mailbox's submissions on a letter, and the admin's search by a full address.
             models.Index(fields=["email_key", "petition"], name="signatories_mailbox_idx"),
             # Confirmation emails waiting for a moderator.

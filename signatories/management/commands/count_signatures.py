@@ -2,11 +2,15 @@ import logging
 import time
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import Error, connection
 
 from signatories import counts
 
 logger = logging.getLogger(__name__)
+
+# How long counting once waits for another process's turn to end.
+WAIT_SECONDS = 60
 
 
 class Command(BaseCommand):
@@ -31,13 +35,32 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, once: bool, exact: bool, every: float, **options) -> None:
+        if once:
+            self.count_once(exact=exact)
+            return
         while True:
             started = time.monotonic()
-            changed = counts.refresh(exact=exact)
+            try:
+                changed = counts.refresh(exact=exact)
+            except Error:
+                # The database restarting must not end counting: the next turn tries again.
+                logger.exception("Counting failed: trying again in %s seconds", every)
+                connection.close()
+                changed = 0
             if changed is None:
                 logger.info("Another process is counting: this one waits its turn")
             elif changed:
                 logger.info("Counted: %d letters changed", changed)
-            if once:
-                return
             time.sleep(max(0.0, every - (time.monotonic() - started)))
+
+    def count_once(self, *, exact: bool) -> None:
+        """Count once, waiting for the process that counts now to finish its turn (the nightly
+        exact count must not be skipped because the every-few-seconds one was running)."""
+        deadline = time.monotonic() + WAIT_SECONDS
+        while (changed := counts.refresh(exact=exact)) is None:
+            if time.monotonic() > deadline:
+                raise CommandError(
+                    f"Another process kept counting for {WAIT_SECONDS} seconds: nothing counted."
+                )
+            time.sleep(0.2)
+        logger.info("Counted: %d letters changed", changed)
