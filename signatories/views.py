@@ -61,7 +61,7 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
 
 @public_page
 def sign_page(request: HttpRequest, petition: Petition) -> HttpResponse:
-    """The letter's title and addressee, and the form: to share, and to embed."""
+    """The letter's title and addressee, and the form: for share links (and an embed to come)."""
     form = SignatureForm() if petition.is_open else None
     return render(request, "signatories/sign.html", {"petition": petition, "form": form})
 

@@ -4,6 +4,7 @@ The signing rate limit and the staff login lockout (django-axes) both count by t
 """
 
 import ipaddress
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -71,13 +72,21 @@ def client_description(
 
 def is_cross_site(request: HttpRequest) -> bool:
     """Whether a browser sent this request from another site's page: by the site it says it
-    came from (Sec-Fetch-Site, from every browser of the last years), else by its Origin. A
-    request with neither came from no browser, so no other site can have made it."""
+    came from (Sec-Fetch-Site, from every browser of the last years), else by its Origin, else
+    (older browsers send neither on a form's post) by the page it names as its referrer. A
+    request with none of them came from no browser, or from one that tells nothing: no other
+    site's page can have made a current browser send it."""
     fetched_from = request.headers.get("Sec-Fetch-Site")
     if fetched_from is not None:
         return fetched_from not in {"same-origin", "none"}
-    origin = request.headers.get("Origin")
-    if origin is None:
+    came_from = request.headers.get("Origin")
+    if came_from is None and (referrer := request.headers.get("Referer")):
+        try:
+            parts = urlsplit(referrer)
+        except ValueError:  # such as an unclosed "[": from no page of ours
+            return True
+        came_from = f"{parts.scheme}://{parts.netloc}"
+    if came_from is None:
         return False
     own = f"{request.scheme}://{request.get_host()}"
-    return origin not in {own, settings.SITE_URL, *settings.CSRF_TRUSTED_ORIGINS}
+    return came_from not in {own, settings.SITE_URL, *settings.CSRF_TRUSTED_ORIGINS}

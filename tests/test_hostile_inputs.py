@@ -532,7 +532,8 @@ def test_a_signature_naming_another_letter_is_stored_on_this_one(
 
 
 # How a browser tells where a form came from: the letter's own page, another site's page, a
-# page with no origin (a sandboxed frame, a local file), or (from no browser) nothing at all.
+# page with no origin (a sandboxed frame, a local file), an older browser's referrer, or (from
+# no browser) nothing at all.
 CROSS_SITE = [
     pytest.param({"Sec-Fetch-Site": "cross-site"}, id="cross-site"),
     pytest.param({"Sec-Fetch-Site": "same-site"}, id="a sibling subdomain"),
@@ -540,10 +541,14 @@ CROSS_SITE = [
     pytest.param({"Origin": "https://evil.example"}, id="foreign origin"),
     pytest.param({"Origin": "null"}, id="no origin"),
     pytest.param({"Origin": "http://testserver.evil.example"}, id="look-alike origin"),
+    # Older browsers send neither header on a form's post, but say which page it came from.
+    pytest.param({"Referer": "https://evil.example/petition.html"}, id="foreign referrer"),
+    pytest.param({"Referer": "http://[testserver/"}, id="broken referrer"),
 ]
 OWN_SITE = [
     pytest.param({"Sec-Fetch-Site": "same-origin"}, id="same origin"),
     pytest.param({"Origin": "http://testserver"}, id="own origin"),
+    pytest.param({"Referer": "http://testserver/petitions/"}, id="own referrer"),
     pytest.param({}, id="no browser"),
 ]
 

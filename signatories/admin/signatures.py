@@ -41,8 +41,8 @@ SIGNERS_OWN = ["petition", "name", "email", "organisation", "country", "comment"
 
 
 class CappedPaginator(Paginator):
-    """Counts a list up to a cap, not a million rows per click; past it, the pages go on but
-    their number is not told."""
+    """Counts a list up to a cap, not a million rows per click: past it, the pages of the first
+    rows are offered, and the list says to filter or search to see fewer."""
 
     cap = 10_000
 
