@@ -89,6 +89,10 @@ def markdown(results: dict) -> str:
         )
     lines += ["", "## Pages (requests a second, p95 in ms, share of the floor)", ""]
     lines += [
+        "Each the median of three runs, taken in turn with the floor and the other pages.",
+        "",
+    ]
+    lines += [
         "| signatures | page | gunicorn | p95 | share | nginx | p95 |",
         "|---|---|---|---|---|---|---|",
     ]

@@ -9,6 +9,9 @@ from signatories import counts
 
 logger = logging.getLogger(__name__)
 
+# Counting may take this many times longer than a pass at most: letters so large that a pass
+# takes more than a tenth of COUNTS_EVERY_SECONDS are counted less often.
+SHARE_OF_TIME = 10
 # How long counting once waits for another process's turn to end.
 WAIT_SECONDS = 60
 
@@ -51,7 +54,9 @@ class Command(BaseCommand):
                 logger.info("Another process is counting: this one waits its turn")
             elif changed:
                 logger.info("Counted: %d letters changed", changed)
-            time.sleep(max(0.0, every - (time.monotonic() - started)))
+            took = time.monotonic() - started
+            # However large the letters, counting takes at most a tenth of the job's time.
+            time.sleep(max(every, SHARE_OF_TIME * took) - took)
 
     def count_once(self, *, exact: bool) -> None:
         """Count once, waiting for the process that counts now to finish its turn (the nightly
