@@ -303,10 +303,10 @@ WORKER_SETTINGS = {
         "GUNICORN_WORKERS": "2",
         "GUNICORN_THREADS": "4",
     },
-    "gthread, 4 workers x 2 threads": {
+    "gthread, 4 workers x 1 thread": {
         "GUNICORN_WORKER_CLASS": "gthread",
         "GUNICORN_WORKERS": "4",
-        "GUNICORN_THREADS": "2",
+        "GUNICORN_THREADS": "1",
     },
 }
 

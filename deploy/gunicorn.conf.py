@@ -13,12 +13,16 @@ from pathlib import Path
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 
-# Chosen by `make bench` on two cores: sync workers, two per core. Each request is short (a
-# kept page, one insert), nothing waits on a slow client (nginx buffers it), and threads
-# bought nothing but contention. More workers than that only shared the same two cores.
-worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
+# Chosen by `make bench` on two cores, at a million signatures (benchmarks/results/): two
+# workers per core, two threads each. Against sync workers (3 or 4) and 2 workers of 4
+# threads, it signed the most people a second in each of three runs (a tenth to a fifth more
+# than 4 sync workers): a thread keeps its connection to nginx open, where a sync worker closes
+# it after every response, and one thread's insert waits on PostgreSQL while the other works.
+# Sync workers served the kept letter page a little faster (p95 13 ms against 20; both far
+# under the target of 50), but readers are nginx's and the CDN's to serve.
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
 workers = int(os.environ.get("GUNICORN_WORKERS", 2 * multiprocessing.cpu_count()))
-threads = int(os.environ.get("GUNICORN_THREADS", 1))
+threads = int(os.environ.get("GUNICORN_THREADS", 2))
 
 # A request taking longer than this is stuck (the database gives up at 30 s too): the worker is
 # replaced. No page streams for long: exports are written by the worker, not in a request.
