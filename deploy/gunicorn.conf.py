@@ -13,13 +13,14 @@ from pathlib import Path
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 
-# Chosen by `make bench` on two cores, at a million signatures (benchmarks/results/): two
-# workers per core, two threads each. Against sync workers (3 or 4) and 2 workers of 4
-# threads, it signed the most people a second in each of three runs (a tenth to a fifth more
-# than 4 sync workers): a thread keeps its connection to nginx open, where a sync worker closes
-# it after every response, and one thread's insert waits on PostgreSQL while the other works.
-# Sync workers served the kept letter page a little faster (p95 13 ms against 20; both far
-# under the target of 50), but readers are nginx's and the CDN's to serve.
+# Measured by `make bench` on two cores at a million signatures (benchmarks/results/): two
+# threaded workers per core, two threads each. In three runs out of four it signed the most
+# people a second of the five settings there (a tenth to a fifth more than 4 sync workers);
+# in the fourth, on a noisier machine, all five were within that machine's noise of one
+# another. A thread keeps its connection to nginx open, where a sync worker closes it after
+# every response, and one thread's insert waits on PostgreSQL while the other works. Sync
+# workers served the kept letter page a little faster (p95 13 ms against 20; both far under
+# the target of 50), but readers are nginx's and the CDN's to serve.
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
 workers = int(os.environ.get("GUNICORN_WORKERS", 2 * multiprocessing.cpu_count()))
 threads = int(os.environ.get("GUNICORN_THREADS", 2))
