@@ -9,9 +9,10 @@ from signatories import counts
 
 logger = logging.getLogger(__name__)
 
-# Counting may take this many times longer than a pass at most: letters so large that a pass
-# takes more than a tenth of COUNTS_EVERY_SECONDS are counted less often.
-SHARE_OF_TIME = 10
+# Two passes start at least this many times a pass's length apart: where the letters are so
+# large that a pass takes more than a tenth of COUNTS_EVERY_SECONDS, they are counted that much
+# less often, and counting never takes more than a tenth of the job's time.
+PASSES_APART = 10
 # How long counting once waits for another process's turn to end.
 WAIT_SECONDS = 60
 
@@ -55,8 +56,7 @@ class Command(BaseCommand):
             elif changed:
                 logger.info("Counted: %d letters changed", changed)
             took = time.monotonic() - started
-            # However large the letters, counting takes at most a tenth of the job's time.
-            time.sleep(max(every, SHARE_OF_TIME * took) - took)
+            time.sleep(max(every, PASSES_APART * took) - took)
 
     def count_once(self, *, exact: bool) -> None:
         """Count once, waiting for the process that counts now to finish its turn (the nightly
