@@ -16,6 +16,7 @@ mail server on the loopback. Writes benchmarks/results/latest.{md,json,svg}.
 
 import argparse
 import json
+import logging
 import os
 import platform
 import socket
@@ -34,6 +35,9 @@ sys.path.insert(0, str(ROOT))
 from benchmarks import load, report  # noqa: E402
 
 APP, FLOOR, CANDIDATE, NGINX, SMTP = 8100, 8101, 8102, 8180, 8125
+# What the benchmark reports as it goes, once Django's logging is set up (figures only: no
+# signer's name or address).
+log = logging.getLogger("benchmarks")
 SLUG = "ukteshbayev-open-letter"
 
 
@@ -203,7 +207,7 @@ def pages_at(size: int, args: argparse.Namespace, has_nginx: bool) -> dict:
     }
     proxied = load.PROXY_HEADERS
     letter_bytes = len(fetch(f"http://127.0.0.1:{APP}{paths['letter page']}", proxied))
-    print(f"{size:,} signatures ({letter_bytes:,} bytes a letter page)")
+    log.info(f"{size:,} signatures ({letter_bytes:,} bytes a letter page)")
     targets = {("floor", "floor"): (f"http://127.0.0.1:{FLOOR}/?bytes={letter_bytes}", {})}
     for name, path in paths.items():
         targets["gunicorn", name] = (f"http://127.0.0.1:{APP}{path}", proxied)
@@ -221,7 +225,7 @@ def pages_at(size: int, args: argparse.Namespace, has_nginx: bool) -> dict:
         else:
             measured[server][name] = result
         label = name if server != "nginx" else f"{name} (nginx)"
-        print(
+        log.info(
             f"  {label:<28} {result['per_second']:8.0f}/s  p95 {result['p95']:6.1f} ms  "
             f"(runs: {', '.join(f'{r:.0f}' for r in result['runs_per_second'])})"
         )
@@ -234,7 +238,7 @@ def pages_at(size: int, args: argparse.Namespace, has_nginx: bool) -> dict:
         timings.append((time.perf_counter() - started) * 1000)
         assert response.status_code == 200, response.status_code
     measured["full_render_ms"] = statistics.median(timings[5:])
-    print(f"  {'a full render':<28} {measured['full_render_ms']:8.2f} ms")
+    log.info(f"  {'a full render':<28} {measured['full_render_ms']:8.2f} ms")
     measured["plans"] = plans(petition, listed, depth)
     return measured
 
@@ -284,7 +288,7 @@ def signing(seconds: float, *, port: int = APP, counts: tuple[int, ...] = (8, 32
             run=f"run{time.time_ns()}s{signers}",
         )
         result |= check_signatures(result.pop("acknowledged"))
-        print(
+        log.info(
             f"  signing, {signers} at once: {result['per_second']:6.0f} flows/s, p95 "
             f"{result['p95']:.1f} ms, {result['missing']} missing, {result['duplicated']} twice"
         )
@@ -317,7 +321,7 @@ def worker_settings(args: argparse.Namespace, env: dict[str, str], folder: Path)
 
     results = {}
     for name, settings in WORKER_SETTINGS.items():
-        print(f"  gunicorn: {name}")
+        log.info(f"  gunicorn: {name}")
         servers = Servers(env, folder)
         try:
             servers.gunicorn(f"candidate-{len(results)}", "solidarity.wsgi", CANDIDATE, **settings)
@@ -325,7 +329,7 @@ def worker_settings(args: argparse.Namespace, env: dict[str, str], folder: Path)
             page = median_run(
                 [measure(url, args, load.PROXY_HEADERS, warm=n == 0) for n in range(ROUNDS)]
             )
-            print(f"  letter page {page['per_second']:8.0f}/s  p95 {page['p95']:6.1f} ms")
+            log.info(f"  letter page {page['per_second']:8.0f}/s  p95 {page['p95']:6.1f} ms")
             [signed] = signing(args.signing_seconds / 4, port=CANDIDATE, counts=(32,))
         finally:
             servers.stop()
@@ -352,7 +356,7 @@ def counting() -> dict:
         return statistics.median(runs)
 
     result = {"unchanged_ms": timed(), "broken_down_ms": timed(exact=True)}
-    print(
+    log.info(
         f"counting: {result['unchanged_ms']:.0f} ms a pass, "
         f"{result['broken_down_ms']:.0f} ms broken down"
     )
@@ -390,7 +394,7 @@ def export(env: dict[str, str], folder: Path) -> dict:
         "memory_growth_mb": (memory - baseline_memory) / 2**20,
         "peak_memory_mb": memory / 2**20,
     }
-    print(
+    log.info(
         f"export: {result['rows']:,} rows in {seconds:.1f} s, memory grew "
         f"{result['memory_growth_mb']:.1f} MB"
     )
@@ -467,7 +471,7 @@ def admin_pages() -> dict:
                 runs.append((time.perf_counter() - started) * 1000)
                 assert status == 200, (name, status)
             timings[name] = statistics.median(runs)
-            print(f"  admin {name:<28} {timings[name]:7.0f} ms")
+            log.info(f"  admin {name:<28} {timings[name]:7.0f} ms")
         return timings
 
     return asyncio.run(run())
@@ -513,7 +517,7 @@ def emails(env: dict[str, str], folder: Path) -> dict:
                 "emails": len(arrivals),
                 "per_second": rate,
             }
-            print(f"emails, {workers} worker(s): {len(arrivals)} sent, {rate:.0f}/s")
+            log.info(f"emails, {workers} worker(s): {len(arrivals)} sent, {rate:.0f}/s")
         results["still_queued"] = DBTaskResult.objects.filter(status="READY").count()
     finally:
         controller.stop()
@@ -577,7 +581,7 @@ def main() -> None:
     (output / "latest.json").write_text(json.dumps(results, indent=2, default=str))
     (output / "latest.md").write_text(report.markdown(results))
     (output / "latest.svg").write_text(report.svg(results))
-    print(f"Wrote {output}/latest.md, latest.json and latest.svg")
+    log.info(f"Wrote {output}/latest.md, latest.json and latest.svg")
 
 
 if __name__ == "__main__":

@@ -41,16 +41,14 @@ WIDE_NETWORK_FACTOR = 10
 
 
 def client_suspicions(request: HttpRequest) -> list[str]:
-    """Flags earned by the client rather than the form: many signatures from one network."""
+    """Flags earned by the client rather than the form: many signatures from one network (an
+    IPv6 client's /64, and its /48 too), counted in one round trip."""
     address, limit = client_address(request), settings.SIGNING_RATE_LIMIT
-    if not is_ipv6(address):
-        over = _count([f"rate:{client_key(address)}"], settings.SIGNING_RATE_WINDOW_SECONDS)
-        return [SignatureFlag.RATE_LIMITED] if over[0] > limit else []
-    network, wide = _count(
-        [f"rate:{client_key(address)}", f"rate48:{client_key(address, prefix=48)}"],
-        settings.SIGNING_RATE_WINDOW_SECONDS,
-    )
-    over = network > limit or wide > WIDE_NETWORK_FACTOR * limit
+    limits = {f"rate:{client_key(address)}": limit}
+    if is_ipv6(address):
+        limits[f"rate48:{client_key(address, prefix=48)}"] = WIDE_NETWORK_FACTOR * limit
+    counted = _count(list(limits), settings.SIGNING_RATE_WINDOW_SECONDS)
+    over = any(n > most for n, most in zip(counted, limits.values(), strict=True))
     return [SignatureFlag.RATE_LIMITED] if over else []
 
 
