@@ -14,14 +14,16 @@ from pathlib import Path
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 
 # Measured by `make bench` on two cores at a million signatures (benchmarks/results/): two
-# threaded workers per core, two threads each. In three runs out of four it signed the most
-# people a second of the five settings there (a tenth to a fifth more than 4 sync workers);
-# in the fourth, on a noisier machine, all five were within that machine's noise of one
-# another. A thread keeps its connection to nginx open, where a sync worker closes it after
-# every response, and one thread's insert waits on PostgreSQL while the other works. Sync
-# workers served the kept letter page a little faster (p95 13 ms against 20; both far under
-# the target of 50), but readers are nginx's and the CDN's to serve.
-worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
+# threaded workers per core, two threads each, each worker on a listening socket of its own
+# (solidarity/workers.py says why: on one shared socket, one worker took most of the signing
+# load while three sat idle). It signed the most people a second of the settings there; a
+# thread keeps its connection to nginx open, where a sync worker closes it after every
+# response, and one thread's insert waits on PostgreSQL while the other works. Sync workers
+# served the kept letter page a little faster, but readers are nginx's and the CDN's to serve.
+# With a socket per worker, a second gunicorn started on the same port by the same user would
+# share it rather than fail: give each instance its own GUNICORN_BIND.
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "solidarity.workers.ThreadWorker")
+reuse_port = os.environ.get("GUNICORN_REUSE_PORT", "true") == "true"
 workers = int(os.environ.get("GUNICORN_WORKERS", 2 * multiprocessing.cpu_count()))
 threads = int(os.environ.get("GUNICORN_THREADS", 2))
 

@@ -4,13 +4,8 @@ nothing is stored and nothing already stored is lost."""
 
 import http.client
 import io
-import os
 import re
-import socket
 import sqlite3
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -20,10 +15,10 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import served
 from helpers import page_text
 from signatories.models import Signature
 
-ROOT = Path(__file__).resolve().parent.parent
 SIGN = "/petitions/ukteshbayev-open-letter/sign/"
 FORM = "application/x-www-form-urlencoded"
 # What gunicorn answers when Django itself failed: no page, no language.
@@ -104,48 +99,11 @@ def test_a_broken_multipart_body_gets_the_400_page(letter, make_signature, body,
 # Through gunicorn, as production runs it.
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def gunicorn(tmp_path_factory):
-    """The site under gunicorn with production settings and the README's configuration
-    (deploy/gunicorn.conf.py), one worker, on a database of its own."""
-    folder = tmp_path_factory.mktemp("gunicorn")
-    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "CACHE_URL"}} | {
-        "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}",
-        "STATIC_ROOT": str(folder / "static"),
-        "SECURE_SSL_REDIRECT": "false",  # plain HTTP on the loopback, as behind a TLS proxy
-        "DJANGO_SETTINGS_MODULE": "solidarity.settings",
-        "GUNICORN_RUNTIME_DIR": str(folder),  # its control socket
-    }
-    for command in (["migrate"], ["load_demo"], ["collectstatic", "--no-input"]):
-        subprocess.run(
-            [sys.executable, "manage.py", *command, "-v", "0"], cwd=ROOT, env=env, check=True
-        )
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "solidarity.wsgi"],
-        cwd=ROOT,
-        env=env | {"GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": "1"},
-        stderr=subprocess.PIPE,
-    )
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                server.kill()
-                pytest.fail(f"gunicorn did not start:\n{server.stderr.read().decode()}")
-            time.sleep(0.1)
-    yield {"port": port, "database": folder / "db.sqlite3"}
-    server.terminate()
-    server.wait(10)
+    """One worker, as production runs it."""
+    with served.gunicorn(tmp_path_factory.mktemp("gunicorn"), GUNICORN_WORKERS="1") as server:
+        yield server
 
 
 def raw_request(port: int, method: str, path: str, body: bytes = b"", **headers: str):
