@@ -303,14 +303,14 @@ def signing(seconds: float, *, port: int = APP, counts: tuple[int, ...] = (8, 32
 SHARED_SOCKET = {"GUNICORN_REUSE_PORT": "false"}
 WORKER_SETTINGS = {
     "deploy/gunicorn.conf.py": {},
-    "gthread, 4 workers x 2 threads, one shared socket": {
+    "gthread, 4 workers x 1 thread, one shared socket": {
         "GUNICORN_WORKER_CLASS": "gthread",
         **SHARED_SOCKET,
     },
+    "gthread, 4 workers x 2 threads": {"GUNICORN_THREADS": "2"},
     "sync, 4 workers": {"GUNICORN_WORKER_CLASS": "sync", "GUNICORN_WORKERS": "4", **SHARED_SOCKET},
     "sync, 3 workers": {"GUNICORN_WORKER_CLASS": "sync", "GUNICORN_WORKERS": "3", **SHARED_SOCKET},
     "gthread, 2 workers x 4 threads": {"GUNICORN_WORKERS": "2", "GUNICORN_THREADS": "4"},
-    "gthread, 4 workers x 1 thread": {"GUNICORN_WORKERS": "4", "GUNICORN_THREADS": "1"},
 }
 
 
