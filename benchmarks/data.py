@@ -112,14 +112,14 @@ def rows(petition_id: int, first: int, count: int, *, seed: int = 7) -> Iterator
         )
 
 
-def load(petition_id: int, first: int, count: int) -> None:
+def load(petition_id: int, first: int, count: int, *, seed: int = 7) -> None:
     """COPY signatures into the table, then let PostgreSQL learn what it holds. Loading a
     million takes longer than the site lets a statement run: not this connection's."""
     with connection.cursor() as cursor:
         cursor.execute("SET statement_timeout = 0")
         copy_sql = f"COPY signatories_signature ({', '.join(COLUMNS)}) FROM STDIN"
         with cursor.cursor.copy(copy_sql) as copy:
-            for row in rows(petition_id, first, count):
+            for row in rows(petition_id, first, count, seed=seed):
                 copy.write_row(row)
     settle()
 
