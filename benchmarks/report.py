@@ -90,7 +90,8 @@ def markdown(results: dict) -> str:
         )
     lines += ["", "## Pages (requests a second, p95 in ms, share of the floor)", ""]
     lines += [
-        "Each the median of three runs, taken in turn with the floor and the other pages.",
+        "Each the median of three runs, taken in turn with the floor and the other pages; a "
+        "full render, the median of one after each round.",
         "",
     ]
     lines += [
