@@ -167,6 +167,11 @@ class LetterCounts(models.Model):
         return str(self.petition)
 
     @property
+    def signed(self) -> int:
+        """Everyone who signed, whatever moderators made of it."""
+        return self.approved + self.pending + self.rejected
+
+    @property
     def version(self) -> str:
         """What changes whenever what the letter's page shows of its signatures may have: one
         approved, withdrawn or deleted (a notable signatory too), or one edited or hidden (the

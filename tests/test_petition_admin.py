@@ -87,6 +87,18 @@ def test_signed_letter_text_is_locked_in_the_change_form(organiser_client, lette
     assert letter.goal == 2000  # everything but the text and slug stays editable
 
 
+def test_the_warning_counts_every_signature_whatever_moderators_made_of_it(
+    organiser_client, letter, make_signature, counted
+):
+    for status in Signature.Status.values:
+        make_signature(letter, status=status)
+    counted()
+
+    page = organiser_client.get(f"/admin/petitions/petition/{letter.pk}/edit-text/")
+
+    assert f"{len(Signature.Status.values)} people signed the current text." in page_text(page)
+
+
 def test_signed_text_changes_only_through_the_deliberate_step(
     organiser_client, letter, make_signature, counted
 ):
