@@ -4,10 +4,13 @@ query plans) and as an SVG chart of requests a second against the number of sign
 from html import escape
 
 # What the issue asks of each figure; each line of the report says whether it was reached.
+# The letter page at the largest size against the same letter, with the smallest size's
+# signatures, loaded beside it and measured in turn with it.
+BESIDE_THE_SMALLEST = "letter page at the largest size, share of the same letter at the smallest"
 TARGETS = {
     "letter page, share of the floor at the largest size": (">=", 0.25),
     "letter page p95 at the largest size (ms)": ("<", 50),
-    "letter page at the largest size, share of the same letter at 10,000 beside it": (">=", 0.90),
+    BESIDE_THE_SMALLEST: (">=", 0.90),
     "deep list page, share of the first page": (">=", 0.90),
     "signing at 32 at once (flows/s)": (">=", 300),
     "signing at 32 at once, p95 (ms)": ("<", 150),
@@ -18,6 +21,12 @@ TARGETS = {
     "emails a second, four workers (as production runs)": (">=", 100),
     "a full render of the letter page (ms)": ("<=", 8),
 }
+
+
+def twin_page(size: int) -> str:
+    """What the letter's page is called in the results when the same letter, with the smallest
+    size's signatures, is measured beside it."""
+    return f"letter page, the same letter at {size:,}"
 
 
 def figures(results: dict) -> dict[str, float]:
@@ -36,9 +45,8 @@ def figures(results: dict) -> dict[str, float]:
             s["full_render_ms"] for s in results["sizes"]
         ),
     }
-    if twin := last["gunicorn"].get("letter page, the same letter at 10,000"):
-        name = "letter page at the largest size, share of the same letter at 10,000 beside it"
-        found[name] = letter["per_second"] / twin["per_second"]
+    if twin := last["gunicorn"].get(twin_page(results["sizes"][0]["size"])):
+        found[BESIDE_THE_SMALLEST] = letter["per_second"] / twin["per_second"]
     if signing := results.get("signing"):
         busiest = signing[-1]
         found["signing at 32 at once (flows/s)"] = busiest["per_second"]

@@ -43,7 +43,7 @@ SLUG = "ukteshbayev-open-letter"
 # The same letter with the smallest number of signatures, loaded beside the largest, so that
 # the two pages are measured in turn in one window: minutes apart, this machine's speed drifts
 # by more than the difference to be measured.
-TWIN_SLUG, TWIN_SIZE = "ukteshbayev-open-letter-twin", 10_000
+TWIN_SLUG = "ukteshbayev-open-letter-twin"
 
 
 def arguments() -> argparse.Namespace:
@@ -194,8 +194,9 @@ def median_run(runs: list[dict]) -> dict:
     return middle | {"runs_per_second": [run["per_second"] for run in runs]}
 
 
-def pages_at(size: int, args: argparse.Namespace, has_nginx: bool) -> dict:
-    """The public pages at this size, to gunicorn and through nginx, and the floor."""
+def pages_at(size: int, args: argparse.Namespace, has_nginx: bool, twin: int | None) -> dict:
+    """The public pages at this size, to gunicorn and through nginx, and the floor; and the
+    same letter's page with `twin` signatures, if it was loaded beside it."""
     from django.test import Client
 
     from petitions.models import Petition, counts_of
@@ -210,8 +211,8 @@ def pages_at(size: int, args: argparse.Namespace, has_nginx: bool) -> dict:
         "deep list page": f"/petitions/{SLUG}/{deep}",
         "sign page": f"/petitions/{SLUG}/sign/",
     }
-    if Petition.objects.filter(slug=TWIN_SLUG).exists():
-        paths[f"letter page, the same letter at {TWIN_SIZE:,}"] = f"/petitions/{TWIN_SLUG}/"
+    if twin:
+        paths[report.twin_page(twin)] = f"/petitions/{TWIN_SLUG}/"
     proxied = load.PROXY_HEADERS
     letter_bytes = len(fetch(f"http://127.0.0.1:{APP}{paths['letter page']}", proxied))
     log.info(f"{size:,} signatures ({letter_bytes:,} bytes a letter page)")
@@ -249,8 +250,8 @@ def pages_at(size: int, args: argparse.Namespace, has_nginx: bool) -> dict:
     return measured
 
 
-def load_twin() -> None:
-    """The demo letter again, with TWIN_SIZE signatures: its own signatories, then realistic
+def load_twin(size: int) -> None:
+    """The demo letter again, with `size` signatures: its own signatories, then realistic
     ones (others than the first letter's)."""
     from benchmarks import data
     from petitions.models import Petition
@@ -264,7 +265,7 @@ def load_twin() -> None:
     for signature in demo:
         signature.pk, signature.petition, signature.reference = None, twin, uuid.uuid4()
     Signature.objects.bulk_create(demo)
-    data.load(twin.pk, 0, TWIN_SIZE - len(demo), seed=8)
+    data.load(twin.pk, 0, size - len(demo), seed=8)
 
 
 def full_render_ms(client: object, path: str) -> float:
@@ -596,10 +597,11 @@ def main() -> None:
         for size in sizes:
             data.load(petition.pk, loaded, size - loaded)
             loaded = size
-            if size == sizes[-1] > TWIN_SIZE:
-                load_twin()
+            twin = sizes[0] if size == sizes[-1] > sizes[0] else None
+            if twin:
+                load_twin(twin)
             call_command("count_signatures", "--once", "--exact")
-            results["sizes"].append(pages_at(size, args, has_nginx))
+            results["sizes"].append(pages_at(size, args, has_nginx, twin))
         # The counting job runs beside the site, as in production, while people sign.
         servers.start("counts", [sys.executable, "manage.py", "count_signatures"], None)
         results["signing"] = signing(args.signing_seconds)
