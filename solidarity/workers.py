@@ -16,6 +16,7 @@ from gunicorn.workers import gthread
 
 class ThreadWorker(gthread.ThreadWorker):
     def set_accept_enabled(self, enabled: bool) -> None:
+        """As gthread does; and once stopping, with a socket of its own, leave the group."""
         super().set_accept_enabled(enabled)
         if not enabled and not self.alive and self.cfg.reuse_port:
             for listener in self.sockets:
