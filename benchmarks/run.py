@@ -333,19 +333,13 @@ def signing(seconds: float, *, port: int = APP, counts: tuple[int, ...] = (8, 32
 
 
 # What deploy/gunicorn.conf.py was chosen from: its settings, then the other candidates, each
-# measured on the letter page and by 32 signers, on two cores. Sync workers take turns on one
-# shared socket (each answers one connection at a time); threaded ones have one each, but for
-# the candidate that shows why.
-SHARED_SOCKET = {"GUNICORN_REUSE_PORT": "false"}
+# measured on the letter page and by 32 signers, on two cores.
 WORKER_SETTINGS = {
     "deploy/gunicorn.conf.py": {},
-    "gthread, 4 workers x 1 thread, one shared socket": {
-        "GUNICORN_WORKER_CLASS": "gthread",
-        **SHARED_SOCKET,
-    },
+    "gthread, 4 workers x 1 thread, a socket each": {"GUNICORN_REUSE_PORT": "true"},
     "gthread, 4 workers x 2 threads": {"GUNICORN_THREADS": "2"},
-    "sync, 4 workers": {"GUNICORN_WORKER_CLASS": "sync", "GUNICORN_WORKERS": "4", **SHARED_SOCKET},
-    "sync, 3 workers": {"GUNICORN_WORKER_CLASS": "sync", "GUNICORN_WORKERS": "3", **SHARED_SOCKET},
+    "sync, 4 workers": {"GUNICORN_WORKER_CLASS": "sync", "GUNICORN_WORKERS": "4"},
+    "sync, 3 workers": {"GUNICORN_WORKER_CLASS": "sync", "GUNICORN_WORKERS": "3"},
     "gthread, 2 workers x 4 threads": {"GUNICORN_WORKERS": "2", "GUNICORN_THREADS": "4"},
 }
 

@@ -14,18 +14,16 @@ from pathlib import Path
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 
 # Measured by `make bench` on two cores at a million signatures (benchmarks/results/): two
-# threaded workers per core, one thread each, each worker on a listening socket of its own
-# (solidarity/workers.py says why: on one shared socket, one worker took most of the signing
-# load while three sat idle, and signing lost a third). In alternating runs of 32 signers, one
-# thread a worker signed 240-305 people a second against 220-275 for two threads, with a
-# shorter tail: two threads of one process take turns on one core. A threaded worker keeps
-# its connections to nginx open, where a sync worker closes each after its response; sync
-# workers signed about as many, and served the kept letter page a little faster, but readers
-# are nginx's and the CDN's to serve.
-# With a socket per worker, a second gunicorn started on the same port by the same user would
-# share it rather than fail: give each instance its own GUNICORN_BIND.
-worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "solidarity.workers.ThreadWorker")
-reuse_port = os.environ.get("GUNICORN_REUSE_PORT", "true") == "true"
+# threaded workers per core, one thread each. In alternating runs of 32 signers, one thread a
+# worker signed 240-305 people a second against 220-275 for two threads: two threads of one
+# process take turns on one core. A threaded worker keeps its connections to nginx open, where
+# a sync worker closes each after its response; sync workers signed fewer. All workers take
+# connections from one socket, which this master process holds: a listening socket per worker
+# (GUNICORN_REUSE_PORT=true, measured beside it) shortened the signing tail, but the kernel
+# resets a connection that reaches a worker's socket as that worker stops, and here one
+# always does now and then (max_requests, a deploy).
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
+reuse_port = os.environ.get("GUNICORN_REUSE_PORT", "false") == "true"
 workers = int(os.environ.get("GUNICORN_WORKERS", 2 * multiprocessing.cpu_count()))
 threads = int(os.environ.get("GUNICORN_THREADS", 1))
 

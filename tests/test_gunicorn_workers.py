@@ -1,5 +1,6 @@
-"""gunicorn as deploy/gunicorn.conf.py runs it: a listening socket per worker, and no visitor's
-request lost when a worker is replaced (after its `max_requests`, or a deploy)."""
+"""gunicorn as deploy/gunicorn.conf.py runs it: no visitor's request lost when a worker is
+replaced (after its `max_requests`, or a deploy). Lost they were, now and then, with a listening
+socket per worker (`reuse_port`): the kernel resets what reaches a stopping worker's socket."""
 
 import http.client
 import os
